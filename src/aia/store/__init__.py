@@ -1,0 +1,1 @@
+"""Everything that speaks SQL: tables, migrations, repositories and the search index."""

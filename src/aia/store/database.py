@@ -1,0 +1,57 @@
+"""Opening the project database: engine, connection settings and transactions.
+
+SQLite settings on every connection: WAL journal, foreign keys on, ``busy_timeout`` 10 s, ``synchronous=NORMAL``
+(WAL stays consistent; a power cut may lose the last commit), ``trusted_schema=OFF``. Write transactions start with
+``BEGIN IMMEDIATE`` so that a second writer waits for the lock (busy_timeout) instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def sqlite_engine(path: Path) -> sa.Engine:
+    engine = sa.create_engine(f"sqlite+pysqlite:///{path}", poolclass=sa.pool.QueuePool, pool_size=2)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's begin event emit BEGIN itself (pysqlite's implicit transactions are off).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA trusted_schema = OFF")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        if conn.get_execution_options().get("write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@contextmanager
+def write(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A write transaction: committed when the block ends, rolled back entirely on any error."""
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        yield conn
+
+
+@contextmanager
+def read(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A read transaction (one consistent snapshot)."""
+    with engine.connect() as conn, conn.begin():
+        yield conn

@@ -1,0 +1,45 @@
+"""Danish stemming (Snowball ``danish`` via PyStemmer) and the tokeniser used by indexing and search.
+
+Indexing and querying must tokenise and stem the same way, so both go through this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import Stemmer
+
+#: a word: letters/digits, with inner apostrophes or hyphens kept out (they split words, as FTS5 unicode61 does)
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("danish")
+
+
+def stem(word: str) -> str:
+    """The Snowball Danish stem of one (lower-cased) word."""
+    return str(_stemmer().stemWord(word.lower()))
+
+
+def words(text: str) -> list[str]:
+    return [m.group(0).lower() for m in WORD_RE.finditer(text)]
+
+
+def tokens_with_offsets(text: str) -> Iterator[tuple[str, int, int]]:
+    """(lower-cased word, start, end) in code points."""
+    for m in WORD_RE.finditer(text):
+        yield m.group(0).lower(), m.start(), m.end()
+
+
+def stem_text(text: str) -> str:
+    """The text as a space-separated string of stems: what the full-text index holds."""
+    return " ".join(_stemmer().stemWords(words(text)))
+
+
+def plain_text(text: str) -> str:
+    """The text as space-separated lower-cased words (unstemmed), for English and prefix search."""
+    return " ".join(words(text))
