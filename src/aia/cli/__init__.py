@@ -1,0 +1,8 @@
+"""The ``aia`` command line: thin commands over :class:`aia.Project` (parse → one call → print)."""
+
+from __future__ import annotations
+
+from aia.cli import coding, material, search, structure  # noqa: F401  (register commands)
+from aia.cli.app import cli, main
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,120 @@
+"""The demo project: fictional, Danish AiA material shipped in the package (``aia/demo/data``).
+
+:func:`build_demo` reads ``manifest.yaml`` and builds a project from it through the public API only, so the
+demo also exercises the same paths a researcher uses.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aia.errors import ProjectError
+from aia.project import DB_NAME, Project, init_project
+
+DEMO_USER = "Forsker A"
+
+
+@dataclass
+class DemoSummary:
+    path: Path
+    tracks: int = 0
+    organisations: int = 0
+    participants: int = 0
+    activities: int = 0
+    sources: int = 0
+    segments: int = 0
+    codes: int = 0
+    codings: int = 0
+    memos: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("aia.demo") / "data"))
+
+
+def build_demo(path: str | Path, replace: bool = False) -> tuple[Project, DemoSummary]:
+    """Build the demo project in ``path``; with ``replace`` an earlier demo project there is removed first."""
+    root = Path(path)
+    if root.exists() and replace:
+        if not (root / DB_NAME).exists() and any(root.iterdir()):
+            raise ProjectError(f"{root} is not an aia project; refusing to replace it")
+        shutil.rmtree(root)
+    base = data_dir()
+    manifest: dict[str, Any] = yaml.safe_load((base / "manifest.yaml").read_text(encoding="utf-8"))
+    project = init_project(root, name="AiA demo", user=DEMO_USER)
+    summary = DemoSummary(root)
+    try:
+        _populate(project, manifest, base, summary)
+    except BaseException:
+        project.close()
+        raise
+    return project, summary
+
+
+def _populate(project: Project, manifest: dict[str, Any], base: Path, summary: DemoSummary) -> None:
+    for t in manifest["tracks"]:
+        project.add_track(t["name"], prefix=t.get("prefix"), description=t.get("description", ""))
+        summary.tracks += 1
+    orgs: dict[str, str] = {}
+    for o in manifest.get("organisations", []):
+        orgs[o["key"]] = project.add_organisation(o["name"], o.get("sector"), o.get("size")).code
+        summary.organisations += 1
+    people: dict[str, str] = {}
+    for p in manifest.get("participants", []):
+        org = orgs[p["organisation"]] if p.get("organisation") else None
+        people[p["key"]] = project.add_participant(
+            p["track"], p.get("role"), p.get("job_function"), org, p.get("attributes") or {}
+        ).pseudonym
+        summary.participants += 1
+    sources_by_file: dict[str, int] = {}
+    for a in manifest.get("activities", []):
+        pseudonyms = [people[k] for k in a.get("participants", [])]
+        activity = project.add_activity(
+            a["track"], int(a["wp"]), a["kind"], a["title"], date=str(a["date"]) if a.get("date") else None,
+            place=a.get("place"), researchers=a.get("researchers", []), notes=a.get("notes", ""),
+            participants=pseudonyms,
+        )
+        summary.activities += 1
+        for rel in a.get("files", []):
+            result = project.import_bytes((base / rel).read_bytes(), Path(rel).name, activity=activity.id,
+                                          participants=pseudonyms)
+            assert result.source_id is not None
+            sources_by_file[rel] = result.source_id
+            summary.sources += 1
+            summary.segments += result.segments
+            summary.warnings.extend(f"{rel}: {w}" for w in result.warnings)
+    _add_codes(project, manifest.get("codes", []), None, summary)
+    for c in manifest.get("codings", []):
+        source_id = sources_by_file[c["file"]]
+        text = project.source(source_id).text
+        start = text.find(c["quote"])
+        if start < 0:
+            raise ProjectError(f"demo coding quote not found in {c['file']}: {c['quote'][:40]!r}")
+        project.user = c.get("coder", DEMO_USER)
+        project.add_coding(source_id, start, start + len(c["quote"]), c["code"], c.get("comment"))
+        summary.codings += 1
+    project.user = DEMO_USER
+    for m in manifest.get("memos", []):
+        target = m.get("target", "project")
+        if isinstance(target, dict):
+            ((kind, ref),) = target.items()
+            if kind == "participant":
+                ref = people.get(ref, ref)
+            project.add_memo(m["title"], m["body"], kind, ref)
+        else:
+            project.add_memo(m["title"], m["body"])
+        summary.memos += 1
+
+
+def _add_codes(project: Project, codes: list[dict[str, Any]], parent: int | None, summary: DemoSummary) -> None:
+    for c in codes:
+        code = project.add_code(c["name"], parent, c.get("description", ""), c.get("color"))
+        summary.codes += 1
+        _add_codes(project, c.get("children", []), code.id, summary)
