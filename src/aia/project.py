@@ -126,6 +126,7 @@ def backup_database(project: Project, label: str) -> Path:
     dest = sqlite3.connect(target)
     try:
         source.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
     finally:
         dest.close()
         source.close()

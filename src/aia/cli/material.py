@@ -164,7 +164,7 @@ def memo_group() -> None:
 def memo_add(ctx: click.Context, title: str, body: str | None, on: str | None) -> None:
     """Write a memo."""
     if body is None:
-        body = click.get_text_stream("stdin").read()
+        body = sys.stdin.read()
     kind, ref = _target(on)
     memo = project_of(ctx).add_memo(title, body, kind, ref)
     click.echo(f"added memo {memo.id}: {memo.title}")

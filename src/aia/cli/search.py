@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -59,7 +60,7 @@ def search_cmd(ctx: click.Context, query: str, track: tuple[str, ...], wp: tuple
     if as_json:
         print_json(page)
         return
-    print_page(page, color=click.get_text_stream("stdout").isatty())
+    print_page(page, color=sys.stdout.isatty())
 
 
 @cli.command("demo")
@@ -85,5 +86,5 @@ def demo_cmd(path: Path, replace: bool, query: str) -> None:
                 click.echo(f"  {cell.track:<22} WP{cell.wp} {cell.wp_name:<32} {cell.sources} sources, "
                            f"{cell.codings} codings")
         click.echo(f"\n$ aia --project {path} search {query}")
-        print_page(project.search(query, limit=5), color=click.get_text_stream("stdout").isatty())
+        print_page(project.search(query, limit=5), color=sys.stdout.isatty())
         click.echo(f"\nTry: aia --project {path} code list   ·   aia --project {path} status")

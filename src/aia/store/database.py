@@ -1,7 +1,7 @@
 """Opening the project database: engine, connection settings and transactions.
 
 SQLite settings on every connection: WAL journal, foreign keys on, ``busy_timeout`` 10 s, ``synchronous=NORMAL``
-(WAL stays consistent; a power cut may lose the last commit), ``trusted_schema=OFF``. Write transactions start with
+(WAL stays consistent; a power cut may lose the last commit). Write transactions start with
 ``BEGIN IMMEDIATE`` so that a second writer waits for the lock (busy_timeout) instead of failing half-way.
 """
 
@@ -30,7 +30,9 @@ def sqlite_engine(path: Path) -> sa.Engine:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("PRAGMA trusted_schema = OFF")
+        # trusted_schema stays ON here: the FTS5 sync triggers (aia.store.fts5) touch a virtual table, which
+        # SQLite forbids in triggers when it is OFF. Databases we did not create ourselves (imported
+        # projects) must be opened read-only with trusted_schema=OFF instead.
         cur.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -182,3 +182,8 @@ def list_participants(conn: sa.Connection, track_id: int | None = None) -> list[
     if track_id is not None:
         q = q.where(participants.c.track_id == track_id)
     return [to(Participant, r) for r in conn.execute(q)]
+
+
+def pseudonym_ids(conn: sa.Connection) -> dict[str, int]:
+    """Upper-cased pseudonym → participant id."""
+    return {str(p).upper(): int(i) for i, p in conn.execute(sa.select(participants.c.id, participants.c.pseudonym))}

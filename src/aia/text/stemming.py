@@ -26,7 +26,8 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [m.group(0).lower() for m in WORD_RE.finditer(text)]
+    """The lower-cased words of a text (one regex pass over the lower-cased text)."""
+    return WORD_RE.findall(text.lower())
 
 
 def tokens_with_offsets(text: str) -> Iterator[tuple[str, int, int]]:
@@ -38,6 +39,12 @@ def tokens_with_offsets(text: str) -> Iterator[tuple[str, int, int]]:
 def stem_text(text: str) -> str:
     """The text as a space-separated string of stems: what the full-text index holds."""
     return " ".join(_stemmer().stemWords(words(text)))
+
+
+def index_columns(text: str) -> tuple[str, str]:
+    """``(stems, plain words)`` for the full-text index, tokenising once."""
+    tokens = words(text)
+    return " ".join(_stemmer().stemWords(tokens)), " ".join(tokens)
 
 
 def plain_text(text: str) -> str:

@@ -1,0 +1,51 @@
+"""Benchmark: import 1,000 generated Danish-like text documents of ~5 KB through the Python API.
+
+Target (issue 2): ≥ 400 documents/s on one core. Run: .venv/bin/python bench/bench_import.py [N]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import aia  # noqa: E402
+from danish_text import document  # noqa: E402
+
+
+def main(n: int = 1000) -> None:
+    rng = random.Random(2026)
+    docs = [document(rng, 5000).encode("utf-8") for _ in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "docs"
+        folder.mkdir()
+        paths = []
+        for i, data in enumerate(docs):
+            path = folder / f"interview_{i:04d}.txt"
+            path.write_bytes(data)
+            paths.append(path)
+        with aia.init_project(Path(tmp) / "p", user="bench") as project:
+            project.add_track("Softwareudviklere", prefix="SWU")
+            t0 = time.perf_counter()
+            cpu0 = time.process_time()
+            results = project.import_files(paths, track="SWU", wp=2)
+            wall = time.perf_counter() - t0
+            cpu = time.process_time() - cpu0
+            assert all(r.status == "imported" for r in results), [r.message for r in results if r.message][:3]
+            segments = sum(r.segments for r in results)
+            mb = sum(len(d) for d in docs) / 1e6
+            print(f"imported {n} documents ({mb:.1f} MB, {segments} segments) in {wall:.2f} s wall, "
+                  f"{cpu:.2f} s CPU")
+            print(f"  {n / wall:.0f} documents/s wall, {n / cpu:.0f} documents/s per CPU-second "
+                  f"({wall / n * 1000:.2f} ms per document); target ≥ 400 documents/s")
+            print(f"  search after import: {project.search('udviklerne').total} segments match 'udviklerne'")
+            db = Path(tmp) / "p" / "aia.sqlite"
+            print(f"  database {db.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
