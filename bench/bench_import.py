@@ -13,8 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import aia  # noqa: E402
-from danish_text import document  # noqa: E402
+from danish_text import document
+
+import aia
 
 
 def main(n: int = 1000) -> None:
@@ -38,10 +39,11 @@ def main(n: int = 1000) -> None:
             assert all(r.status == "imported" for r in results), [r.message for r in results if r.message][:3]
             segments = sum(r.segments for r in results)
             mb = sum(len(d) for d in docs) / 1e6
-            print(f"imported {n} documents ({mb:.1f} MB, {segments} segments) in {wall:.2f} s wall, "
-                  f"{cpu:.2f} s CPU")
-            print(f"  {n / wall:.0f} documents/s wall, {n / cpu:.0f} documents/s per CPU-second "
-                  f"({wall / n * 1000:.2f} ms per document); target ≥ 400 documents/s")
+            print(f"imported {n} documents ({mb:.1f} MB, {segments} segments) in {wall:.2f} s wall, {cpu:.2f} s CPU")
+            print(
+                f"  {n / wall:.0f} documents/s wall, {n / cpu:.0f} documents/s per CPU-second "
+                f"({wall / n * 1000:.2f} ms per document); target ≥ 400 documents/s"
+            )
             print(f"  search after import: {project.search('udviklerne').total} segments match 'udviklerne'")
             db = Path(tmp) / "p" / "aia.sqlite"
             print(f"  database {db.stat().st_size / 1e6:.1f} MB")

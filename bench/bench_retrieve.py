@@ -14,8 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import aia  # noqa: E402
-from danish_text import document  # noqa: E402
+from danish_text import document
+
+import aia
 
 
 def main() -> None:
@@ -29,8 +30,9 @@ def main() -> None:
         for i in range(200):
             track = "SWU" if i % 2 else "MMD"
             act = project.add_activity(track, 1 + i % 5, "interview", f"Interview {i}", date="2026-03-12")
-            r = project.import_bytes(document(rng, 8000).encode(), f"i{i}.txt", activity=act.id,
-                                     participants=[f"{track}-P01"])
+            r = project.import_bytes(
+                document(rng, 8000).encode(), f"i{i}.txt", activity=act.id, participants=[f"{track}-P01"]
+            )
             assert r.source_id is not None
             source_ids.append(r.source_id)
         target = project.add_code("Læring gennem fejl")
@@ -49,8 +51,10 @@ def main() -> None:
         assert len(passages) == 300
         times.sort()
         print(f"retrieve 300 codings of one code (of {300 + 150 * 9} codings in 200 sources), 50 runs:")
-        print(f"  p50 {statistics.median(times):.2f} ms, p95 {times[int(len(times) * 0.95) - 1]:.2f} ms, "
-              f"max {times[-1]:.2f} ms; target < 20 ms")
+        print(
+            f"  p50 {statistics.median(times):.2f} ms, p95 {times[int(len(times) * 0.95) - 1]:.2f} ms, "
+            f"max {times[-1]:.2f} ms; target < 20 ms"
+        )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,7 @@ def swu(project: Project) -> Project:
     project.add_track("Softwareudviklere", prefix="SWU")
     project.add_track("Multimediedesignere", prefix="MMD")
     project.add_participant("SWU", role="AI-champion", job_function="Backend-udvikler")
-    project.add_activity("SWU", 2, "interview", "Interview om Copilot", date="2026-03-12",
-                         participants=["SWU-P01"])
+    project.add_activity("SWU", 2, "interview", "Interview om Copilot", date="2026-03-12", participants=["SWU-P01"])
     return project
 
 

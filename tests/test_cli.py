@@ -31,10 +31,36 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
 def filled(run, interview_file: Path):  # type: ignore[no-untyped-def]
     run("track", "add", "Softwareudviklere", "--prefix", "SWU", "--description", "Udviklere i SMV'er")
     run("organisation", "add", "Kodehuset ApS", "--sector", "Software", "--size", "12 ansatte")
-    run("participant", "add", "--track", "SWU", "--role", "AI-champion", "--organisation", "ORG-01",
-        "--attr", "erfaring=8 år")
-    run("activity", "add", "--track", "SWU", "--wp", "2", "--kind", "interview", "--title",
-        "Interview med Mette", "--date", "2026-03-12", "--researcher", "Forsker A", "--participant", "SWU-P01")
+    run(
+        "participant",
+        "add",
+        "--track",
+        "SWU",
+        "--role",
+        "AI-champion",
+        "--organisation",
+        "ORG-01",
+        "--attr",
+        "erfaring=8 år",
+    )
+    run(
+        "activity",
+        "add",
+        "--track",
+        "SWU",
+        "--wp",
+        "2",
+        "--kind",
+        "interview",
+        "--title",
+        "Interview med Mette",
+        "--date",
+        "2026-03-12",
+        "--researcher",
+        "Forsker A",
+        "--participant",
+        "SWU-P01",
+    )
     run("import", str(interview_file), "--activity", "1", "--participant", "SWU-P01")
     run("code", "add", "Læring og kompetence", "--description", "Hvordan kompetencer opstår")
     run("code", "add", "Læring gennem fejl", "--parent", "Læring og kompetence")
@@ -106,7 +132,7 @@ def test_sources_and_source_show(filled) -> None:  # type: ignore[no-untyped-def
     assert shown["participants"] == ["SWU-P01"]
     first = shown["segments"][0]
     assert first["speaker"] == "Interviewer"
-    assert first["text"] == shown["source"]["text"][first["start"]:first["end"]]
+    assert first["text"] == shown["source"]["text"][first["start"] : first["end"]]
     text = filled("source", "show", "1").output
     assert "[1]" in text and "Mette" in text
 
@@ -117,8 +143,11 @@ def test_codebook_commands(filled) -> None:  # type: ignore[no-untyped-def]
     filled("code", "describe", "Fejl og mangler", "--description", "Når AI tager fejl")
     filled("code", "move", "Fejl og mangler", "--parent", "Læring og kompetence")
     tree = json.loads(filled("code", "list", "--json").output)
-    assert [n["path"] for n in tree] == ["Læring og kompetence", "Læring og kompetence/Fejl og mangler",
-                                         "Læring og kompetence/Læring gennem fejl"]
+    assert [n["path"] for n in tree] == [
+        "Læring og kompetence",
+        "Læring og kompetence/Fejl og mangler",
+        "Læring og kompetence/Læring gennem fejl",
+    ]
     filled("coding", "segment", "1", "3", "Fejl og mangler")
     merged = filled("code", "merge", "Fejl og mangler", "Læring gennem fejl", "--why", "overlap")
     assert "1 codings moved" in merged.output

@@ -42,7 +42,7 @@ def test_code_tree_paths_and_counts(coded: Project) -> None:
 def test_coded_text_is_exactly_the_span(coded: Project) -> None:
     start, end = _span(coded, "Vi indførte kodegennemgang")
     coding = coded.add_coding(1, start, end, "Læring gennem fejl")
-    assert coded.source(1).text[coding.start:coding.end] == "Vi indførte kodegennemgang"
+    assert coded.source(1).text[coding.start : coding.end] == "Vi indførte kodegennemgang"
     assert coding.coder == "Forsker A"
 
 
@@ -87,13 +87,19 @@ def test_rename_move_merge_delete_are_recorded(coded: Project) -> None:
     coded.add_code("Midlertidig")
     coded.delete_code("Midlertidig")
     actions = [(e["action"], e["code_name"]) for e in coded.code_events()]
-    assert actions[-5:] == [("rename", "Tillid til AI"), ("move", "Tillid og mistillid"), ("create", "Fejl"),
-                            ("merge", "Fejl"), ("create", "Midlertidig")][-4:] + [("delete", "Midlertidig")]
+    assert actions[-6:] == [
+        ("rename", "Tillid til AI"),
+        ("move", "Tillid og mistillid"),
+        ("create", "Fejl"),
+        ("merge", "Fejl"),
+        ("create", "Midlertidig"),
+        ("delete", "Midlertidig"),
+    ]
     rename = coded.code_events("Tillid og mistillid")[1]
     assert rename["details"] == {"old": "Tillid til AI", "new": "Tillid og mistillid"}
     assert rename["rationale"] == "mistillid fylder lige så meget"
     assert rename["actor"] == "Forsker A"
-    merge = [e for e in coded.code_events() if e["action"] == "merge"][0]
+    merge = next(e for e in coded.code_events() if e["action"] == "merge")
     assert merge["details"]["codings_moved"] == 1 and merge["rationale"] == "samme fænomen"
     assert [c.text for c in coded.retrieve("Læring gennem fejl")] == ["en fejl i produktion"]
 
@@ -150,15 +156,16 @@ def _fresh_coded_project(root: Path) -> Project:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
-def test_rename_move_merge_never_lose_a_coding(tmp_path_factory: pytest.TempPathFactory,
-                                               ops: list[tuple[str, int, int]]) -> None:
+def test_rename_move_merge_never_lose_a_coding(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int, int]]
+) -> None:
     with _fresh_coded_project(tmp_path_factory.mktemp("codebook") / "p") as project:
         source = project.source(1)
         expected: list[tuple[int, int, str]] = []
         for n, seg in enumerate(project.segments(1)):
             code = project.codes()[n % len(project.codes())]
             project.add_coding(1, seg.start, seg.end, code.id)
-            expected.append((seg.start, seg.end, source.text[seg.start:seg.end]))
+            expected.append((seg.start, seg.end, source.text[seg.start : seg.end]))
         for step, (op, a, b) in enumerate(ops):
             codes = project.codes()
             x, y = codes[a % len(codes)], codes[b % len(codes)]
@@ -174,7 +181,7 @@ def test_rename_move_merge_never_lose_a_coding(tmp_path_factory: pytest.TempPath
             except (ConflictError, ValidationError):
                 pass  # a refused operation (cycle, name clash, self-merge) must change nothing
             codings = project.codings()
-            assert sorted((c.start, c.end, source.text[c.start:c.end]) for c in codings) == sorted(expected)
+            assert sorted((c.start, c.end, source.text[c.start : c.end]) for c in codings) == sorted(expected)
             assert {c.code_id for c in codings} <= {c.id for c in project.codes()}
             retrieved = sum(len(project.retrieve(n.code.id)) for n in project.code_tree())
             assert retrieved == len(expected)

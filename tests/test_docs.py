@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import REPO
+from pathlib import Path
 
 from aia.docs_cli import render
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_cli_reference_is_current() -> None:
@@ -14,8 +16,18 @@ def test_cli_reference_is_current() -> None:
 
 def test_cli_reference_covers_every_command() -> None:
     text = render()
-    for command in ["aia init", "aia import", "aia search", "aia code merge", "aia coding add", "aia memo add",
-                    "aia status", "aia sources list", "aia source show", "aia participant add"]:
+    for command in [
+        "aia init",
+        "aia import",
+        "aia search",
+        "aia code merge",
+        "aia coding add",
+        "aia memo add",
+        "aia status",
+        "aia sources list",
+        "aia source show",
+        "aia participant add",
+    ]:
         assert f"`{command}`" in text
 
 

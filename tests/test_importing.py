@@ -34,8 +34,8 @@ def test_import_stores_text_segments_speakers_and_original(swu: Project, intervi
     segs = swu.segments(source.id)
     assert [s.speaker for s in segs][:2] == ["Interviewer", "Mette"]
     for seg in segs:
-        assert source.text[seg.start:seg.end].strip() == source.text[seg.start:seg.end]
-    assert "Copilot" in source.text[segs[1].start:segs[1].end]
+        assert source.text[seg.start : seg.end].strip() == source.text[seg.start : seg.end]
+    assert "Copilot" in source.text[segs[1].start : segs[1].end]
     assert swu.source_participants(source.id) == ["SWU-P01"]
     (_, track, wp) = swu.sources()[0]
     assert (track, wp) == ("Softwareudviklere", 2)
@@ -63,8 +63,7 @@ def test_placement_must_be_given_and_consistent(swu: Project, interview_file: Pa
         swu.import_files([interview_file], track="MMD", activity=1)
 
 
-def test_a_broken_file_leaves_nothing_and_the_others_go_on(swu: Project, interview_file: Path,
-                                                          tmp_path: Path) -> None:
+def test_a_broken_file_leaves_nothing_and_the_others_go_on(swu: Project, interview_file: Path, tmp_path: Path) -> None:
     bad = tmp_path / "ødelagt.docx"
     bad.write_bytes(b"PK\x03\x04 this is not really a zip file")
     missing = tmp_path / "findes-ikke.txt"
@@ -75,8 +74,9 @@ def test_a_broken_file_leaves_nothing_and_the_others_go_on(swu: Project, intervi
     assert _counts(swu)[0] == 1
 
 
-def test_failure_while_storing_rolls_back_everything(swu: Project, interview_file: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_storing_rolls_back_everything(
+    swu: Project, interview_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A crash after the source row was written (while linking participants) leaves no trace at all."""
     before = _counts(swu)
 
@@ -105,8 +105,10 @@ def test_import_bytes_raises_a_one_sentence_error(swu: Project) -> None:
 
 
 def test_front_matter_participants_are_linked_and_unknown_ones_reported(swu: Project) -> None:
-    note = ("---\ntitle: Feltnote fra Kodehuset\ndate: 2026-05-04\nparticipants: [SWU-P01, Jonas]\n---\n\n"
-            "Vi sad ved kaffemaskinen, og udviklerne talte om værktøjerne.\n")
+    note = (
+        "---\ntitle: Feltnote fra Kodehuset\ndate: 2026-05-04\nparticipants: [SWU-P01, Jonas]\n---\n\n"
+        "Vi sad ved kaffemaskinen, og udviklerne talte om værktøjerne.\n"
+    )
     result = swu.import_bytes(note.encode(), "feltnote.md", track="SWU", wp=5)
     assert result.status == "imported"
     assert swu.source_participants(result.source_id or 0) == ["SWU-P01"]
@@ -117,7 +119,9 @@ def test_front_matter_participants_are_linked_and_unknown_ones_reported(swu: Pro
 
 
 def test_speaker_named_by_pseudonym_links_the_segment(swu: Project) -> None:
-    text = "Interviewer: Hvad bruger du?\n\nSWU-P01: Copilot, hver dag.\n\nInterviewer: Og ellers?\n\nSWU-P01: ChatGPT.\n"
+    text = (
+        "Interviewer: Hvad bruger du?\n\nSWU-P01: Copilot, hver dag.\n\nInterviewer: Og ellers?\n\nSWU-P01: ChatGPT.\n"
+    )
     result = swu.import_bytes(text.encode(), "t.txt", activity=1)
     segs = swu.segments(result.source_id or 0)
     p1 = swu.participant("SWU-P01").id

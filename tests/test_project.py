@@ -51,8 +51,7 @@ def test_open_refuses_a_directory_that_is_not_a_project(tmp_path: Path) -> None:
 def test_open_refuses_a_project_from_a_newer_aia(tmp_path: Path) -> None:
     aia.init_project(tmp_path / "p").close()
     con = sqlite3.connect(tmp_path / "p" / DB_NAME)
-    con.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', '2030-01-01')",
-                (migrations.HEAD + 1,))
+    con.execute("INSERT INTO schema_migrations VALUES (?, 'from the future', '2030-01-01')", (migrations.HEAD + 1,))
     con.commit()
     con.close()
     with pytest.raises(ProjectTooNewError, match="newer version of aia"):
@@ -72,10 +71,12 @@ def test_older_project_is_backed_up_then_migrated(tmp_path: Path) -> None:
         conn.exec_driver_sql(
             "INSERT INTO sources (id, guid, wp_id, title, importer, original_filename, sha256, size, text, "
             "metadata, created_at, imported_by) VALUES (1, 's1', 1, 'Gammelt interview', 'text', 'a.txt', 'abc',"
-            " 3, 'Bilerne holdt stille.', '{}', '2026-01-01', 'A')")
+            " 3, 'Bilerne holdt stille.', '{}', '2026-01-01', 'A')"
+        )
         conn.exec_driver_sql(
-            "INSERT INTO segments (source_id, ordinal, kind, start, \"end\", meta, stem, plain) "
-            "VALUES (1, 0, 'paragraph', 0, 21, '{}', 'bil hold stil', 'bilerne holdt stille')")
+            'INSERT INTO segments (source_id, ordinal, kind, start, "end", meta, stem, plain) '
+            "VALUES (1, 0, 'paragraph', 0, 21, '{}', 'bil hold stil', 'bilerne holdt stille')"
+        )
     engine.dispose()
 
     with aia.open_project(root) as project:

@@ -67,8 +67,15 @@ def test_activity_validation(swu: Project) -> None:
 
 
 def test_activities_listed_with_their_work_package(swu: Project) -> None:
-    swu.add_activity("SWU", 3, "workshop", "Workshop om prompts", date="2026-04-02", place="EK, Guldbergsgade",
-                     researchers=["Forsker A", "Forsker B"])
+    swu.add_activity(
+        "SWU",
+        3,
+        "workshop",
+        "Workshop om prompts",
+        date="2026-04-02",
+        place="EK, Guldbergsgade",
+        researchers=["Forsker A", "Forsker B"],
+    )
     rows = swu.activities("SWU")
     assert [(a.title, wp.number) for a, wp in rows] == [("Interview om Copilot", 2), ("Workshop om prompts", 3)]
     assert rows[1][0].researchers == ["Forsker A", "Forsker B"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from aia.errors import AiaError, ImportFailed, ProjectError, ProjectTooNewError  # noqa: E402
-from aia.project import Project, init_project, open_project  # noqa: E402
+from aia.errors import AiaError, ImportFailed, ProjectError, ProjectTooNewError
+from aia.project import Project, init_project, open_project
 
 __all__ = [
     "AiaError",

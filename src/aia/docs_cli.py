@@ -16,22 +16,23 @@ Generated from `aia --help` by `python -m aia.docs_cli > docs/cli.md` (`make doc
 """
 
 
-def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
-    found = [(path, command)]
+def _walk(ctx: click.Context, path: list[str], parts: list[str]) -> None:
+    """Render ``ctx.command`` and its subcommands, each in a child context (so settings such as the
+    ``-h`` help option are inherited exactly as when the command runs)."""
+    command = ctx.command
+    level = "##" if len(path) <= 2 else "###"
+    parts.append(f"{level} `{' '.join(path)}`\n\n```text\n{command.get_help(ctx)}\n```\n")
     if isinstance(command, click.Group):
         for name in sorted(command.commands):
-            found.extend(_walk(command.commands[name], [*path, name]))
-    return found
+            sub = command.commands[name]
+            with sub.make_context(name, [], parent=ctx, resilient_parsing=True) as child:
+                _walk(child, [*path, name], parts)
 
 
 def render() -> str:
     parts = [HEADER]
-    for path, command in _walk(cli, ["aia"]):
-        name = " ".join(path)
-        with click.Context(command, info_name=name, terminal_width=100, max_content_width=100) as ctx:
-            help_text = command.get_help(ctx)
-        level = "##" if len(path) <= 2 else "###"
-        parts.append(f"{level} `{name}`\n\n```text\n{help_text}\n```\n")
+    with cli.make_context("aia", [], resilient_parsing=True, terminal_width=100) as ctx:
+        _walk(ctx, ["aia"], parts)
     return "\n".join(parts)
 
 

@@ -56,8 +56,9 @@ class Project(ImportService, MemoService, OverviewService):
     def __enter__(self) -> Project:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -78,11 +79,14 @@ def init_project(path: str | Path, name: str | None = None, user: str | None = N
     project = Project(root, user)
     migrations.apply(project.engine)
     with write(project.engine) as conn:
-        conn.execute(project_meta.insert(), [
-            {"key": "name", "value": name or root.resolve().name},
-            {"key": "created_at", "value": now()},
-            {"key": "created_with", "value": __version__},
-        ])
+        conn.execute(
+            project_meta.insert(),
+            [
+                {"key": "name", "value": name or root.resolve().name},
+                {"key": "created_at", "value": now()},
+                {"key": "created_with", "value": __version__},
+            ],
+        )
     return project
 
 
@@ -109,8 +113,9 @@ def open_project(path: str | Path, user: str | None = None) -> Project:
     if version < migrations.HEAD:
         backup = backup_database(project, f"v{version}")
         migrations.apply(project.engine)
-        project.upgrade_notice = (f"upgraded {root} from schema {version} to {migrations.HEAD}; "
-                                  f"the previous version is backed up in {backup}")
+        project.upgrade_notice = (
+            f"upgraded {root} from schema {version} to {migrations.HEAD}; the previous version is backed up in {backup}"
+        )
     return project
 
 

@@ -53,7 +53,11 @@ class State:
 
 @click.group(cls=AiaGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
-    "--project", "-p", "project_path", type=click.Path(path_type=Path), envvar="AIA_PROJECT",
+    "--project",
+    "-p",
+    "project_path",
+    type=click.Path(path_type=Path),
+    envvar="AIA_PROJECT",
     help="Project directory. Default: $AIA_PROJECT, else the current directory.",
 )
 @click.version_option(__version__, prog_name="aia")

@@ -19,8 +19,9 @@ def code_group() -> None:
 @click.option("--color", help="Hex colour like #4e79a7 (default: next in the palette).")
 @click.option("--why", "rationale", help="Rationale, kept in the codebook's history.")
 @click.pass_context
-def code_add(ctx: click.Context, name: str, parent: str | None, description: str, color: str | None,
-             rationale: str | None) -> None:
+def code_add(
+    ctx: click.Context, name: str, parent: str | None, description: str, color: str | None, rationale: str | None
+) -> None:
     """Add a code."""
     code = project_of(ctx).add_code(name, parent, description, color, rationale)
     click.echo(f"added code {code.id}: {code.name}")
@@ -33,8 +34,18 @@ def code_list(ctx: click.Context, as_json: bool) -> None:
     """Show the codebook as a tree with coding counts (own / with subcodes)."""
     nodes = project_of(ctx).code_tree()
     if as_json:
-        print_json([{**_code(n.code), "path": n.path, "depth": n.depth, "codings": n.codings,
-                     "codings_with_subcodes": n.total} for n in nodes])
+        print_json(
+            [
+                {
+                    **_code(n.code),
+                    "path": n.path,
+                    "depth": n.depth,
+                    "codings": n.codings,
+                    "codings_with_subcodes": n.total,
+                }
+                for n in nodes
+            ]
+        )
         return
     if not nodes:
         click.echo("the codebook is empty; add a code with 'aia code add NAME'")
@@ -65,8 +76,9 @@ def code_rename(ctx: click.Context, code: str, new_name: str, rationale: str | N
 @click.option("--color")
 @click.option("--why", "rationale")
 @click.pass_context
-def code_describe(ctx: click.Context, code: str, description: str | None, color: str | None,
-                  rationale: str | None) -> None:
+def code_describe(
+    ctx: click.Context, code: str, description: str | None, color: str | None, rationale: str | None
+) -> None:
     """Change a code's description or colour."""
     changed = project_of(ctx).describe_code(code, description, color, rationale)
     click.echo(f"updated code {changed.id}: {changed.name}")
@@ -139,8 +151,10 @@ def code_retrieve(ctx: click.Context, code: str, subcodes: bool, as_json: bool) 
     click.echo(f"{len(passages)} coded passages")
     for p in passages:
         who = p.speaker or ", ".join(p.participants) or "—"
-        click.echo(f"\n[{p.track} · WP{p.wp} · {p.date or '—'}] source {p.source_id} {p.source_title} "
-                   f"{p.start}–{p.end} · {who} · {p.code_name} by {p.coder}")
+        click.echo(
+            f"\n[{p.track} · WP{p.wp} · {p.date or '—'}] source {p.source_id} {p.source_title} "
+            f"{p.start}–{p.end} · {who} · {p.code_name} by {p.coder}"
+        )
         click.echo("    " + p.text.replace("\n", "\n    "))
 
 
@@ -156,12 +170,11 @@ def coding_group() -> None:
 @click.argument("code")
 @click.option("--comment")
 @click.pass_context
-def coding_add(ctx: click.Context, source_id: int, start: int, end: int, code: str,
-               comment: str | None) -> None:
+def coding_add(ctx: click.Context, source_id: int, start: int, end: int, code: str, comment: str | None) -> None:
     """Code text[START:END] of SOURCE_ID with CODE."""
     project = project_of(ctx)
     coding = project.add_coding(source_id, start, end, code, comment)
-    text = project.source(source_id).text[coding.start:coding.end]
+    text = project.source(source_id).text[coding.start : coding.end]
     click.echo(f"added coding {coding.id}: {text[:80]!r}")
 
 
@@ -192,8 +205,7 @@ def coding_remove(ctx: click.Context, coding_id: int) -> None:
 @click.option("--subcodes", is_flag=True)
 @json_option
 @click.pass_context
-def coding_list(ctx: click.Context, source_id: int | None, code: str | None, subcodes: bool,
-                as_json: bool) -> None:
+def coding_list(ctx: click.Context, source_id: int | None, code: str | None, subcodes: bool, as_json: bool) -> None:
     """List codings."""
     project = project_of(ctx)
     codings = project.codings(source_id, code, subcodes)

@@ -22,8 +22,16 @@ from aia.services.importing import ImportResult
 @click.option("--force", is_flag=True, help="Import a file again even if the same file is in the activity.")
 @json_option
 @click.pass_context
-def import_cmd(ctx: click.Context, files: tuple[Path, ...], track: str | None, wp: int | None,
-               activity: int | None, participants: tuple[str, ...], force: bool, as_json: bool) -> None:
+def import_cmd(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    track: str | None,
+    wp: int | None,
+    activity: int | None,
+    participants: tuple[str, ...],
+    force: bool,
+    as_json: bool,
+) -> None:
     """Import FILES (.txt .md .docx .odt .pdf .html .vtt .srt) into a forløb's WP or an activity.
 
     Each file is imported whole or not at all. Exit status 1 if any file failed.
@@ -39,8 +47,10 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], track: str | None, w
         elif result.status == "skipped":
             click.echo(f"skipped {result.filename}: {result.message}")
         else:
-            click.echo(f"imported {result.filename} as source {result.source_id} "
-                       f"({result.importer}, {result.segments} segments)")
+            click.echo(
+                f"imported {result.filename} as source {result.source_id} "
+                f"({result.importer}, {result.segments} segments)"
+            )
         for warning in result.warnings:
             click.echo(f"warning: {result.filename}: {warning}", err=True)
 
@@ -72,8 +82,7 @@ def sources_group() -> None:
 @click.option("--activity", type=int)
 @json_option
 @click.pass_context
-def sources_list(ctx: click.Context, track: str | None, wp: int | None, activity: int | None,
-                 as_json: bool) -> None:
+def sources_list(ctx: click.Context, track: str | None, wp: int | None, activity: int | None, as_json: bool) -> None:
     """List sources (without their text)."""
     rows = project_of(ctx).sources(track, wp, activity)
     if as_json:
@@ -108,12 +117,19 @@ def source_show(ctx: click.Context, source_id: int, with_text: bool, as_json: bo
     segments = project.segments(source_id)
     people = project.source_participants(source_id)
     if as_json:
-        print_json({"source": source, "participants": people, "segments": [
-            {**_as(seg), "text": source.text[seg.start:seg.end]} for seg in segments]})
+        print_json(
+            {
+                "source": source,
+                "participants": people,
+                "segments": [{**_as(seg), "text": source.text[seg.start : seg.end]} for seg in segments],
+            }
+        )
         return
     click.echo(f"source {source.id}: {source.title}")
-    click.echo(f"  file {source.original_filename} ({source.importer}, {source.size} bytes, sha256 "
-               f"{source.sha256[:12]}…), date {source.date or '—'}, language {source.language or '—'}")
+    click.echo(
+        f"  file {source.original_filename} ({source.importer}, {source.size} bytes, sha256 "
+        f"{source.sha256[:12]}…), date {source.date or '—'}, language {source.language or '—'}"
+    )
     if people:
         click.echo(f"  participants: {', '.join(people)}")
     for seg in segments:
@@ -124,7 +140,7 @@ def source_show(ctx: click.Context, source_id: int, with_text: bool, as_json: bo
             head += f" @{_clock(seg.start_ms)}"
         click.echo(head)
         if with_text:
-            click.echo("    " + source.text[seg.start:seg.end].replace("\n", "\n    "))
+            click.echo("    " + source.text[seg.start : seg.end].replace("\n", "\n    "))
 
 
 def _as(obj: object) -> dict[str, object]:
@@ -145,8 +161,9 @@ def _target(on: str | None) -> tuple[str, str | None]:
         return "project", None
     kind, sep, ref = on.partition(":")
     if not sep or kind not in MEMO_TARGETS:
-        raise click.BadParameter(f"{on!r} is not TYPE:REF with TYPE one of {', '.join(MEMO_TARGETS)}",
-                                 param_hint="--on")
+        raise click.BadParameter(
+            f"{on!r} is not TYPE:REF with TYPE one of {', '.join(MEMO_TARGETS)}", param_hint="--on"
+        )
     return kind, ref
 
 
@@ -158,8 +175,9 @@ def memo_group() -> None:
 @memo_group.command("add")
 @click.option("--title", required=True)
 @click.option("--body", help="Markdown text; read from standard input if left out.")
-@click.option("--on", help="What the memo is about: project (default) or TYPE:REF, e.g. code:5, source:12, "
-              "participant:SWU-P03.")
+@click.option(
+    "--on", help="What the memo is about: project (default) or TYPE:REF, e.g. code:5, source:12, participant:SWU-P03."
+)
 @click.pass_context
 def memo_add(ctx: click.Context, title: str, body: str | None, on: str | None) -> None:
     """Write a memo."""

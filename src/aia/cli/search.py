@@ -15,8 +15,7 @@ def render_snippet(parts: tuple[tuple[str, bool], ...], color: bool) -> str:
     out = []
     for text, is_hit in parts:
         text = text.replace("\n", " ")
-        out.append(click.style(text, bold=True, fg="yellow") if is_hit and color else
-                   (f"[{text}]" if is_hit else text))
+        out.append(click.style(text, bold=True, fg="yellow") if is_hit and color else (f"[{text}]" if is_hit else text))
     return "".join(out)
 
 
@@ -28,8 +27,9 @@ def print_page(page: SearchPage, color: bool) -> None:
         if hit.date:
             where += f" · {hit.date}"
         who = f" · {hit.speaker}" if hit.speaker else ""
-        click.echo(f"\n  source {hit.source_id} [{hit.ordinal}] {hit.source_title} ({where}{who}) "
-                   f"{hit.start}–{hit.end}")
+        click.echo(
+            f"\n  source {hit.source_id} [{hit.ordinal}] {hit.source_title} ({where}{who}) {hit.start}–{hit.end}"
+        )
         click.echo("    " + render_snippet(hit.snippet, color))
 
 
@@ -47,16 +47,28 @@ def print_page(page: SearchPage, color: bool) -> None:
 @click.option("--offset", default=0, type=click.IntRange(0))
 @json_option
 @click.pass_context
-def search_cmd(ctx: click.Context, query: str, track: tuple[str, ...], wp: tuple[int, ...],
-               activity: tuple[int, ...], participant: tuple[str, ...], code: tuple[str, ...],
-               source: tuple[int, ...], date_from: str | None, date_to: str | None, limit: int, offset: int,
-               as_json: bool) -> None:
+def search_cmd(
+    ctx: click.Context,
+    query: str,
+    track: tuple[str, ...],
+    wp: tuple[int, ...],
+    activity: tuple[int, ...],
+    participant: tuple[str, ...],
+    code: tuple[str, ...],
+    source: tuple[int, ...],
+    date_from: str | None,
+    date_to: str | None,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
     """Full-text search with Danish stemming (bilerne finds bilen and biler).
 
     QUERY: words (all must occur), "a phrase", prefix*, -excluded, a OR b.
     """
-    page = project_of(ctx).search(query, track, wp, activity, participant, code, source, date_from, date_to,
-                                  limit, offset)
+    page = project_of(ctx).search(
+        query, track, wp, activity, participant, code, source, date_from, date_to, limit, offset
+    )
     if as_json:
         print_json(page)
         return
@@ -74,17 +86,22 @@ def demo_cmd(path: Path, replace: bool, query: str) -> None:
     project, summary = build_demo(path, replace=replace)
     with project:
         click.echo(f"built the demo project in {path}:")
-        click.echo(f"  {summary.tracks} forløb, {summary.organisations} organisations, {summary.participants} "
-                   f"participants, {summary.activities} activities")
-        click.echo(f"  {summary.sources} sources with {summary.segments} segments, {summary.codes} codes, "
-                   f"{summary.codings} codings, {summary.memos} memos")
+        click.echo(
+            f"  {summary.tracks} forløb, {summary.organisations} organisations, {summary.participants} "
+            f"participants, {summary.activities} activities"
+        )
+        click.echo(
+            f"  {summary.sources} sources with {summary.segments} segments, {summary.codes} codes, "
+            f"{summary.codings} codings, {summary.memos} memos"
+        )
         for warning in summary.warnings:
             click.echo(f"  warning: {warning}")
         click.echo("")
         for cell in project.status():
             if cell.sources:
-                click.echo(f"  {cell.track:<22} WP{cell.wp} {cell.wp_name:<32} {cell.sources} sources, "
-                           f"{cell.codings} codings")
+                click.echo(
+                    f"  {cell.track:<22} WP{cell.wp} {cell.wp_name:<32} {cell.sources} sources, {cell.codings} codings"
+                )
         click.echo(f"\n$ aia --project {path} search {query}")
         print_page(project.search(query, limit=5), color=sys.stdout.isatty())
         click.echo(f"\nTry: aia --project {path} code list   ·   aia --project {path} status")

@@ -45,8 +45,7 @@ def status_cmd(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"{'forløb':<24} {'WP':<32} {'activities':>10} {'sources':>8} {'segments':>9} {'codings':>8}")
     for c in cells:
         wp = f"WP{c.wp} {c.wp_name}"[:32]
-        click.echo(f"{c.track[:24]:<24} {wp:<32} {c.activities:>10} {c.sources:>8} {c.segments:>9} "
-                   f"{c.codings:>8}")
+        click.echo(f"{c.track[:24]:<24} {wp:<32} {c.activities:>10} {c.sources:>8} {c.segments:>9} {c.codings:>8}")
 
 
 @cli.group("track")
@@ -115,12 +114,22 @@ def activity_group() -> None:
 @click.option("--participant", "participants", multiple=True, help="Participant pseudonym (repeatable).")
 @click.option("--notes", default="")
 @click.pass_context
-def activity_add(ctx: click.Context, track: str, wp: int, kind: str, title: str, date: str | None,
-                 place: str | None, researchers: tuple[str, ...], participants: tuple[str, ...],
-                 notes: str) -> None:
+def activity_add(
+    ctx: click.Context,
+    track: str,
+    wp: int,
+    kind: str,
+    title: str,
+    date: str | None,
+    place: str | None,
+    researchers: tuple[str, ...],
+    participants: tuple[str, ...],
+    notes: str,
+) -> None:
     """Add an activity to a forløb's work package."""
-    activity = project_of(ctx).add_activity(track, wp, kind, title, date=date, place=place,
-                                            researchers=researchers, notes=notes, participants=participants)
+    activity = project_of(ctx).add_activity(
+        track, wp, kind, title, date=date, place=place, researchers=researchers, notes=notes, participants=participants
+    )
     click.echo(f"added activity {activity.id}: {activity.title}")
 
 
@@ -156,8 +165,9 @@ def organisation_group() -> None:
 @click.option("--size", help="E.g. '12 ansatte'.")
 @click.option("--attr", "attrs", multiple=True, help="Free attribute KEY=VALUE (repeatable).")
 @click.pass_context
-def organisation_add(ctx: click.Context, name: str, sector: str | None, size: str | None,
-                     attrs: tuple[str, ...]) -> None:
+def organisation_add(
+    ctx: click.Context, name: str, sector: str | None, size: str | None, attrs: tuple[str, ...]
+) -> None:
     """Add an organisation."""
     org = project_of(ctx).add_organisation(name, sector=sector, size=size, attributes=_attrs(attrs))
     click.echo(f"added organisation {org.code}: {org.name}")
@@ -188,11 +198,18 @@ def participant_group() -> None:
 @click.option("--organisation", help="Organisation (code, name or id).")
 @click.option("--attr", "attrs", multiple=True, help="Free attribute KEY=VALUE (repeatable).")
 @click.pass_context
-def participant_add(ctx: click.Context, track: str, role: str | None, job_function: str | None,
-                    organisation: str | None, attrs: tuple[str, ...]) -> None:
+def participant_add(
+    ctx: click.Context,
+    track: str,
+    role: str | None,
+    job_function: str | None,
+    organisation: str | None,
+    attrs: tuple[str, ...],
+) -> None:
     """Register a participant; prints the generated pseudonym."""
-    p = project_of(ctx).add_participant(track, role=role, job_function=job_function,
-                                        organisation=organisation, attributes=_attrs(attrs))
+    p = project_of(ctx).add_participant(
+        track, role=role, job_function=job_function, organisation=organisation, attributes=_attrs(attrs)
+    )
     click.echo(f"added participant {p.pseudonym}")
 
 

@@ -77,14 +77,21 @@ def _populate(project: Project, manifest: dict[str, Any], base: Path, summary: D
     for a in manifest.get("activities", []):
         pseudonyms = [people[k] for k in a.get("participants", [])]
         activity = project.add_activity(
-            a["track"], int(a["wp"]), a["kind"], a["title"], date=str(a["date"]) if a.get("date") else None,
-            place=a.get("place"), researchers=a.get("researchers", []), notes=a.get("notes", ""),
+            a["track"],
+            int(a["wp"]),
+            a["kind"],
+            a["title"],
+            date=str(a["date"]) if a.get("date") else None,
+            place=a.get("place"),
+            researchers=a.get("researchers", []),
+            notes=a.get("notes", ""),
             participants=pseudonyms,
         )
         summary.activities += 1
         for rel in a.get("files", []):
-            result = project.import_bytes((base / rel).read_bytes(), Path(rel).name, activity=activity.id,
-                                          participants=pseudonyms)
+            result = project.import_bytes(
+                (base / rel).read_bytes(), Path(rel).name, activity=activity.id, participants=pseudonyms
+            )
             assert result.source_id is not None
             sources_by_file[rel] = result.source_id
             summary.sources += 1

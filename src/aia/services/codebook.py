@@ -15,8 +15,7 @@ from aia.store.codebook import CodedText
 from aia.store.database import read, write
 
 #: colours given to new codes in turn (Tableau 10), unless a colour is chosen
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#bab0ac")
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -101,8 +100,14 @@ class CodebookService(SourceService):
                 where = "at the top of the codebook" if parent_id is None else "under the same parent"
                 raise ConflictError(f"a code called {c.name!r} exists {where} already")
 
-    def add_code(self, name: str, parent: str | int | None = None, description: str = "",
-                 color: str | None = None, rationale: str | None = None) -> Code:
+    def add_code(
+        self,
+        name: str,
+        parent: str | int | None = None,
+        description: str = "",
+        color: str | None = None,
+        rationale: str | None = None,
+    ) -> Code:
         name = name.strip()
         if not name or "/" in name:
             raise ValidationError("a code needs a name without '/' (the slash separates levels in paths)")
@@ -113,10 +118,24 @@ class CodebookService(SourceService):
         elif not _COLOR_RE.match(color):
             raise ValidationError(f"colour {color!r} is not a hex colour like #4e79a7")
         with write(self.engine) as conn:
-            code = db.insert_code(conn, {"parent_id": parent_id, "name": name, "description": description,
-                                         "color": color, "created_by": self.user})
-            db.insert_event(conn, self.user, "create", code,
-                            {"parent_id": parent_id, "description": description, "color": color}, rationale)
+            code = db.insert_code(
+                conn,
+                {
+                    "parent_id": parent_id,
+                    "name": name,
+                    "description": description,
+                    "color": color,
+                    "created_by": self.user,
+                },
+            )
+            db.insert_event(
+                conn,
+                self.user,
+                "create",
+                code,
+                {"parent_id": parent_id, "description": description, "color": color},
+                rationale,
+            )
         return code
 
     def rename_code(self, ref: str | int, new_name: str, rationale: str | None = None) -> Code:
@@ -130,8 +149,9 @@ class CodebookService(SourceService):
             db.insert_event(conn, self.user, "rename", code, {"old": code.name, "new": new_name}, rationale)
             return db.get_code(conn, code.id)
 
-    def describe_code(self, ref: str | int, description: str | None = None, color: str | None = None,
-                      rationale: str | None = None) -> Code:
+    def describe_code(
+        self, ref: str | int, description: str | None = None, color: str | None = None, rationale: str | None = None
+    ) -> Code:
         code = self.code(ref)
         changes: dict[str, Any] = {}
         if description is not None:
@@ -156,8 +176,9 @@ class CodebookService(SourceService):
         self._check_sibling_name(code.name, parent_id, except_id=code.id)
         with write(self.engine) as conn:
             db.update_code(conn, code.id, parent_id=parent_id)
-            db.insert_event(conn, self.user, "move", code, {"old_parent_id": code.parent_id,
-                                                             "new_parent_id": parent_id}, rationale)
+            db.insert_event(
+                conn, self.user, "move", code, {"old_parent_id": code.parent_id, "new_parent_id": parent_id}, rationale
+            )
             return db.get_code(conn, code.id)
 
     def merge_codes(self, source: str | int, target: str | int, rationale: str | None = None) -> Code:
@@ -171,8 +192,14 @@ class CodebookService(SourceService):
             moved = db.move_codings(conn, src.id, dst.id)
             db.reparent_children(conn, src.id, dst.id)
             db.delete_codes(conn, [src.id])
-            db.insert_event(conn, self.user, "merge", src, {"into_guid": dst.guid, "into_name": dst.name,
-                                                             "codings_moved": moved}, rationale)
+            db.insert_event(
+                conn,
+                self.user,
+                "merge",
+                src,
+                {"into_guid": dst.guid, "into_name": dst.name, "codings_moved": moved},
+                rationale,
+            )
             return db.get_code(conn, dst.id)
 
     def delete_code(self, ref: str | int, force: bool = False, rationale: str | None = None) -> int:
@@ -183,12 +210,15 @@ class CodebookService(SourceService):
         with write(self.engine) as conn:
             n = db.count_codings(conn, subtree)
             if n and not force:
-                raise ConflictError(f"code {code.name!r} (with its subcodes) has {n} codings; merge it into "
-                                    "another code, or delete with --force to delete the codings too")
+                raise ConflictError(
+                    f"code {code.name!r} (with its subcodes) has {n} codings; merge it into "
+                    "another code, or delete with --force to delete the codings too"
+                )
             deleted = db.delete_codings_of(conn, subtree)
             db.delete_codes(conn, list(reversed(self._depth_order(subtree))))
-            db.insert_event(conn, self.user, "delete", code,
-                            {"subcodes": len(subtree) - 1, "codings_deleted": deleted}, rationale)
+            db.insert_event(
+                conn, self.user, "delete", code, {"subcodes": len(subtree) - 1, "codings_deleted": deleted}, rationale
+            )
         return deleted
 
     def _depth_order(self, ids: list[int]) -> list[int]:
@@ -196,8 +226,7 @@ class CodebookService(SourceService):
         return sorted(ids, key=order.index)
 
     # -- codings --------------------------------------------------------------------------------
-    def add_coding(self, source_id: int, start: int, end: int, code: str | int,
-                   comment: str | None = None) -> Coding:
+    def add_coding(self, source_id: int, start: int, end: int, code: str | int, comment: str | None = None) -> Coding:
         """Code the span ``text[start:end]`` (Unicode code points, end exclusive) of a source."""
         c = self.code(code)
         with write(self.engine) as conn:
@@ -205,10 +234,21 @@ class CodebookService(SourceService):
             if length is None:
                 raise NotFoundError(f"there is no source {source_id}; 'aia sources list' shows them")
             if not (0 <= start < end <= length):
-                raise ValidationError(f"the span {start}–{end} is not inside source {source_id}, whose text has "
-                                      f"{length} characters (start must be < end, both within 0–{length})")
-            return db.insert_coding(conn, {"source_id": source_id, "code_id": c.id, "start": start, "end": end,
-                                           "coder": self.user, "comment": comment})
+                raise ValidationError(
+                    f"the span {start}–{end} is not inside source {source_id}, whose text has "
+                    f"{length} characters (start must be < end, both within 0–{length})"
+                )
+            return db.insert_coding(
+                conn,
+                {
+                    "source_id": source_id,
+                    "code_id": c.id,
+                    "start": start,
+                    "end": end,
+                    "coder": self.user,
+                    "comment": comment,
+                },
+            )
 
     def code_segment(self, source_id: int, ordinal: int, code: str | int, comment: str | None = None) -> Coding:
         seg = self.segment(source_id, ordinal)
@@ -222,8 +262,9 @@ class CodebookService(SourceService):
                 raise NotFoundError(f"there is no coding {coding_id}; 'aia coding list' shows them")
             db.delete_coding(conn, coding_id)
 
-    def codings(self, source_id: int | None = None, code: str | int | None = None,
-                include_subcodes: bool = False) -> list[Coding]:
+    def codings(
+        self, source_id: int | None = None, code: str | int | None = None, include_subcodes: bool = False
+    ) -> list[Coding]:
         code_ids = self._code_ids(code, include_subcodes) if code is not None else None
         with read(self.engine) as conn:
             return db.list_codings(conn, source_id, code_ids)

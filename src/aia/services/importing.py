@@ -77,25 +77,46 @@ def prepare(data: bytes, filename: str, wp: WorkPackage, activity_id: int | None
     check_offsets(imported, filename)
     rows = []
     for ordinal, seg in enumerate(imported.segments):
-        stems, plain = index_columns(imported.text[seg.start:seg.end])
-        rows.append({
-            "ordinal": ordinal, "kind": seg.kind, "start": seg.start, "end": seg.end, "speaker": seg.speaker,
-            "participant_id": None, "start_ms": seg.start_ms, "end_ms": seg.end_ms, "author": seg.author,
-            "parent_ordinal": seg.parent, "meta": seg.meta, "stem": stems, "plain": plain,
-        })
+        stems, plain = index_columns(imported.text[seg.start : seg.end])
+        rows.append(
+            {
+                "ordinal": ordinal,
+                "kind": seg.kind,
+                "start": seg.start,
+                "end": seg.end,
+                "speaker": seg.speaker,
+                "participant_id": None,
+                "start_ms": seg.start_ms,
+                "end_ms": seg.end_ms,
+                "author": seg.author,
+                "parent_ordinal": seg.parent,
+                "meta": seg.meta,
+                "stem": stems,
+                "plain": plain,
+            }
+        )
     sha = hashlib.sha256(data).hexdigest()
     values = {
-        "wp_id": wp.id, "activity_id": activity_id, "title": (imported.title or Path(filename).stem)[:500],
-        "date": imported.date, "language": imported.language, "importer": imported.importer,
-        "original_filename": filename[:500], "sha256": sha, "size": len(data), "text": imported.text,
-        "metadata": imported.metadata, "imported_by": user,
+        "wp_id": wp.id,
+        "activity_id": activity_id,
+        "title": (imported.title or Path(filename).stem)[:500],
+        "date": imported.date,
+        "language": imported.language,
+        "importer": imported.importer,
+        "original_filename": filename[:500],
+        "sha256": sha,
+        "size": len(data),
+        "text": imported.text,
+        "metadata": imported.metadata,
+        "imported_by": user,
     }
     return _Prepared(filename, sha, len(data), imported, values, rows)
 
 
 class ImportService(SourceService):
-    def _placement(self, track: str | int | None, wp: int | None,
-                   activity: int | None) -> tuple[WorkPackage, int | None]:
+    def _placement(
+        self, track: str | int | None, wp: int | None, activity: int | None
+    ) -> tuple[WorkPackage, int | None]:
         if activity is not None:
             act = self.activity(activity)
             with read(self.engine) as conn:
@@ -143,8 +164,15 @@ class ImportService(SourceService):
             pending = []
         return results
 
-    def _import_path(self, conn: sa.Connection, path: Path, wp: WorkPackage, activity_id: int | None,
-                     people: list[Participant], force: bool) -> ImportResult:
+    def _import_path(
+        self,
+        conn: sa.Connection,
+        path: Path,
+        wp: WorkPackage,
+        activity_id: int | None,
+        people: list[Participant],
+        force: bool,
+    ) -> ImportResult:
         try:
             if not path.is_file():
                 raise ImportFailed(path.name, "the file does not exist or is not a regular file")
@@ -156,9 +184,16 @@ class ImportService(SourceService):
         except ImportFailed as exc:
             return ImportResult(path.name, "failed", str(exc))
 
-    def import_bytes(self, data: bytes, filename: str, track: str | int | None = None, wp: int | None = None,
-                     activity: int | None = None, participants: Sequence[str] = (),
-                     force: bool = False) -> ImportResult:
+    def import_bytes(
+        self,
+        data: bytes,
+        filename: str,
+        track: str | int | None = None,
+        wp: int | None = None,
+        activity: int | None = None,
+        participants: Sequence[str] = (),
+        force: bool = False,
+    ) -> ImportResult:
         """Import one file given as bytes; raises :class:`ImportFailed` if it cannot be imported."""
         work_package, activity_id = self._placement(track, wp, activity)
         people = [self.participant(p) for p in participants]
@@ -166,16 +201,25 @@ class ImportService(SourceService):
         with write(self.engine) as conn:
             return self._store(conn, prepared, lambda: data, people, force)
 
-    def _store(self, conn: sa.Connection, prepared: _Prepared, data: Callable[[], bytes],
-               people: list[Participant], force: bool) -> ImportResult:
+    def _store(
+        self,
+        conn: sa.Connection,
+        prepared: _Prepared,
+        data: Callable[[], bytes],
+        people: list[Participant],
+        force: bool,
+    ) -> ImportResult:
         """Store a prepared source in a savepoint of ``conn``; on any error nothing of it stays."""
         values, rows = prepared.source_values, prepared.segment_rows
         if not force:
             dup = db.find_duplicate(conn, prepared.sha256, values["wp_id"], values["activity_id"])
             if dup is not None:
-                return ImportResult(prepared.filename, "skipped", f"already imported as source {dup.id} "
-                                    f"({dup.original_filename}); use --force to import it again",
-                                    source_id=dup.id)
+                return ImportResult(
+                    prepared.filename,
+                    "skipped",
+                    f"already imported as source {dup.id} ({dup.original_filename}); use --force to import it again",
+                    source_id=dup.id,
+                )
         warnings = list(prepared.imported.warnings)
         participant_ids = [p.id for p in people]
         speakers = {row["speaker"] for row in rows if row["speaker"]}
@@ -199,9 +243,15 @@ class ImportService(SourceService):
             if written and not db.file_is_referenced(conn, prepared.sha256):
                 self.file_path(prepared.sha256).unlink(missing_ok=True)
             raise
-        return ImportResult(prepared.filename, "imported", f"imported as source {source_id}",
-                            source_id=source_id, segments=len(rows), importer=prepared.imported.importer,
-                            warnings=warnings)
+        return ImportResult(
+            prepared.filename,
+            "imported",
+            f"imported as source {source_id}",
+            source_id=source_id,
+            segments=len(rows),
+            importer=prepared.imported.importer,
+            warnings=warnings,
+        )
 
     # -- stored originals ---------------------------------------------------------------------
     def _store_file(self, sha256: str, data: Callable[[], bytes]) -> bool:

@@ -13,8 +13,9 @@ from aia.store.database import read, write
 class MemoService(CodebookService):
     def _resolve_target(self, target_type: str, target: str | int | None) -> int | None:
         if target_type not in MEMO_TARGETS:
-            raise ValidationError(f"a memo cannot be attached to {target_type!r}; use one of: "
-                                  f"{', '.join(MEMO_TARGETS)}")
+            raise ValidationError(
+                f"a memo cannot be attached to {target_type!r}; use one of: {', '.join(MEMO_TARGETS)}"
+            )
         if target_type == "project":
             return None
         if target is None:
@@ -38,14 +39,21 @@ class MemoService(CodebookService):
                 raise ValidationError(f"there is no coding {number}")
         return number
 
-    def add_memo(self, title: str, body: str, target_type: str = "project",
-                 target: str | int | None = None) -> Memo:
+    def add_memo(self, title: str, body: str, target_type: str = "project", target: str | int | None = None) -> Memo:
         if not title.strip():
             raise ValidationError("a memo needs a title")
         target_id = self._resolve_target(target_type, target)
         with write(self.engine) as conn:
-            return db.insert_memo(conn, {"title": title.strip(), "body": body, "author": self.user,
-                                         "target_type": target_type, "target_id": target_id})
+            return db.insert_memo(
+                conn,
+                {
+                    "title": title.strip(),
+                    "body": body,
+                    "author": self.user,
+                    "target_type": target_type,
+                    "target_id": target_id,
+                },
+            )
 
     def memos(self, target_type: str | None = None, target: str | int | None = None) -> list[Memo]:
         target_id = self._resolve_target(target_type, target) if target_type is not None else None

@@ -27,8 +27,9 @@ class SourceService(StructureService):
         """The bytes of the file the source was imported from."""
         return self.file_path(self.source(source_id, with_text=False).sha256).read_bytes()
 
-    def sources(self, track: str | int | None = None, wp: int | None = None,
-                activity: int | None = None) -> list[tuple[Source, str, int]]:
+    def sources(
+        self, track: str | int | None = None, wp: int | None = None, activity: int | None = None
+    ) -> list[tuple[Source, str, int]]:
         """Sources (without their text) with the name of their forløb and their WP number."""
         names = {t.id: t.name for t in self.tracks()}
         track_id = self.track(track).id if track is not None else None
@@ -45,8 +46,9 @@ class SourceService(StructureService):
         with read(self.engine) as conn:
             found = db.get_segment(conn, source_id, ordinal)
         if found is None:
-            raise NotFoundError(f"source {source_id} has no segment {ordinal}; 'aia source show "
-                                f"{source_id}' lists its segments")
+            raise NotFoundError(
+                f"source {source_id} has no segment {ordinal}; 'aia source show {source_id}' lists its segments"
+            )
         return found
 
     def source_participants(self, source_id: int) -> list[str]:

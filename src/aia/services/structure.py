@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aia.errors import ConflictError, NotFoundError, ValidationError
-from aia.model import ActivityKind, Activity, Organisation, Participant, Track, WorkPackage
+from aia.model import Activity, ActivityKind, Organisation, Participant, Track, WorkPackage
 from aia.services.base import ProjectBase
 from aia.store import structure as db
 from aia.store.database import read, write
@@ -99,8 +99,13 @@ class StructureService(ProjectBase):
         work_package = self.work_package(track, wp)
         people = [self.participant(p).id for p in participants]
         values: dict[str, Any] = {
-            "wp_id": work_package.id, "kind": kind, "title": title.strip(), "date": check_date(date, "date"),
-            "place": place, "researchers": list(researchers), "notes": notes,
+            "wp_id": work_package.id,
+            "kind": kind,
+            "title": title.strip(),
+            "date": check_date(date, "date"),
+            "place": place,
+            "researchers": list(researchers),
+            "notes": notes,
         }
         with write(self.engine) as conn:
             return db.insert_activity(conn, values, people)
@@ -115,8 +120,9 @@ class StructureService(ProjectBase):
             return db.list_activities(conn, track_id, wp)
 
     # -- organisations and participants --------------------------------------------------------
-    def add_organisation(self, name: str, sector: str | None = None, size: str | None = None,
-                         attributes: dict[str, Any] | None = None) -> Organisation:
+    def add_organisation(
+        self, name: str, sector: str | None = None, size: str | None = None, attributes: dict[str, Any] | None = None
+    ) -> Organisation:
         if not name.strip():
             raise ValidationError("an organisation needs a name")
         with write(self.engine) as conn:
@@ -133,18 +139,30 @@ class StructureService(ProjectBase):
         with read(self.engine) as conn:
             return db.list_organisations(conn)
 
-    def add_participant(self, track: str | int, role: str | None = None, job_function: str | None = None,
-                        organisation: str | int | None = None,
-                        attributes: dict[str, Any] | None = None) -> Participant:
+    def add_participant(
+        self,
+        track: str | int,
+        role: str | None = None,
+        job_function: str | None = None,
+        organisation: str | int | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> Participant:
         """Register a participant; the pseudonym (``SWU-P03``) is generated per forløb."""
         t = self.track(track)
         org_id = self.organisation(organisation).id if organisation is not None else None
         with write(self.engine) as conn:
             pseudonym = db.next_pseudonym(conn, t)
-            return db.insert_participant(conn, {
-                "track_id": t.id, "pseudonym": pseudonym, "role": role, "job_function": job_function,
-                "organisation_id": org_id, "attributes": attributes or {},
-            })
+            return db.insert_participant(
+                conn,
+                {
+                    "track_id": t.id,
+                    "pseudonym": pseudonym,
+                    "role": role,
+                    "job_function": job_function,
+                    "organisation_id": org_id,
+                    "attributes": attributes or {},
+                },
+            )
 
     def participant(self, ref: str | int) -> Participant:
         with read(self.engine) as conn:

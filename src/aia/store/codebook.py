@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from aia.clock import now
 from aia.model import Code, Coding
-from aia.store.rows import to
+from aia.store.rows import new_id, to
 from aia.store.schema import (
     activities,
     code_events,
@@ -27,9 +27,7 @@ from aia.store.schema import (
 
 
 def insert_code(conn: sa.Connection, values: dict[str, Any]) -> Code:
-    code_id = conn.execute(
-        codes.insert().values(**values, guid=str(uuid.uuid4()), created_at=now())
-    ).inserted_primary_key[0]
+    code_id = new_id(conn.execute(codes.insert().values(**values, guid=str(uuid.uuid4()), created_at=now())))
     return get_code(conn, int(code_id))
 
 
@@ -73,12 +71,18 @@ def delete_codings_of(conn: sa.Connection, code_ids: Sequence[int]) -> int:
     return conn.execute(codings.delete().where(codings.c.code_id.in_(code_ids))).rowcount
 
 
-def insert_event(conn: sa.Connection, actor: str, action: str, code: Code, details: dict[str, Any],
-                 rationale: str | None) -> None:
+def insert_event(
+    conn: sa.Connection, actor: str, action: str, code: Code, details: dict[str, Any], rationale: str | None
+) -> None:
     conn.execute(
         code_events.insert().values(
-            at=now(), actor=actor, action=action, code_guid=code.guid, code_name=code.name,
-            details=details, rationale=rationale,
+            at=now(),
+            actor=actor,
+            action=action,
+            code_guid=code.guid,
+            code_name=code.name,
+            details=details,
+            rationale=rationale,
         )
     )
 
@@ -91,9 +95,7 @@ def list_events(conn: sa.Connection, code_guid: str | None = None) -> list[dict[
 
 
 def insert_coding(conn: sa.Connection, values: dict[str, Any]) -> Coding:
-    coding_id = conn.execute(
-        codings.insert().values(**values, guid=str(uuid.uuid4()), created_at=now())
-    ).inserted_primary_key[0]
+    coding_id = new_id(conn.execute(codings.insert().values(**values, guid=str(uuid.uuid4()), created_at=now())))
     return get_coding(conn, int(coding_id))
 
 
@@ -110,8 +112,9 @@ def delete_coding(conn: sa.Connection, coding_id: int) -> None:
     conn.execute(codings.delete().where(codings.c.id == coding_id))
 
 
-def list_codings(conn: sa.Connection, source_id: int | None = None,
-                 code_ids: Sequence[int] | None = None) -> list[Coding]:
+def list_codings(
+    conn: sa.Connection, source_id: int | None = None, code_ids: Sequence[int] | None = None
+) -> list[Coding]:
     q = sa.select(codings).order_by(codings.c.source_id, codings.c.start, codings.c.id)
     if source_id is not None:
         q = q.where(codings.c.source_id == source_id)
@@ -147,28 +150,35 @@ def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
     seg = segments.alias("seg")
     speaker = (
         sa.select(seg.c.speaker)
-        .where(seg.c.source_id == codings.c.source_id, seg.c.start <= codings.c.start,
-               seg.c.end > codings.c.start)
+        .where(seg.c.source_id == codings.c.source_id, seg.c.start <= codings.c.start, seg.c.end > codings.c.start)
         .order_by(seg.c.ordinal)
         .limit(1)
         .scalar_subquery()
     )
     seg_participant = (
         sa.select(seg.c.participant_id)
-        .where(seg.c.source_id == codings.c.source_id, seg.c.start <= codings.c.start,
-               seg.c.end > codings.c.start)
+        .where(seg.c.source_id == codings.c.source_id, seg.c.start <= codings.c.start, seg.c.end > codings.c.start)
         .order_by(seg.c.ordinal)
         .limit(1)
         .scalar_subquery()
     )
     q = (
         sa.select(
-            codings.c.id.label("coding_id"), codings.c.code_id, codes.c.name.label("code_name"),
-            codings.c.source_id, sources.c.title.label("source_title"), codings.c.start, codings.c.end,
+            codings.c.id.label("coding_id"),
+            codings.c.code_id,
+            codes.c.name.label("code_name"),
+            codings.c.source_id,
+            sources.c.title.label("source_title"),
+            codings.c.start,
+            codings.c.end,
             sa.func.substr(sources.c.text, codings.c.start + 1, codings.c.end - codings.c.start).label("text"),
-            codings.c.coder, codings.c.comment, speaker.label("speaker"),
-            seg_participant.label("seg_participant"), tracks.c.name.label("track"),
-            work_packages.c.number.label("wp"), activities.c.title.label("activity"),
+            codings.c.coder,
+            codings.c.comment,
+            speaker.label("speaker"),
+            seg_participant.label("seg_participant"),
+            tracks.c.name.label("track"),
+            work_packages.c.number.label("wp"),
+            activities.c.title.label("activity"),
             sa.func.coalesce(sources.c.date, activities.c.date).label("date"),
         )
         .select_from(codings)
@@ -193,10 +203,22 @@ def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
         people = [pseudonyms[r.seg_participant]] if r.seg_participant else sorted(by_source.get(r.source_id, []))
         out.append(
             CodedText(
-                coding_id=r.coding_id, code_id=r.code_id, code_name=r.code_name, source_id=r.source_id,
-                source_title=r.source_title, start=r.start, end=r.end, text=r.text, coder=r.coder,
-                comment=r.comment, speaker=r.speaker, participants=people, track=r.track, wp=r.wp,
-                activity=r.activity, date=r.date,
+                coding_id=r.coding_id,
+                code_id=r.code_id,
+                code_name=r.code_name,
+                source_id=r.source_id,
+                source_title=r.source_title,
+                start=r.start,
+                end=r.end,
+                text=r.text,
+                coder=r.coder,
+                comment=r.comment,
+                speaker=r.speaker,
+                participants=people,
+                track=r.track,
+                wp=r.wp,
+                activity=r.activity,
+                date=r.date,
             )
         )
     return out

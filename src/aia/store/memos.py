@@ -9,15 +9,15 @@ import sqlalchemy as sa
 
 from aia.clock import now
 from aia.model import Memo
-from aia.store.rows import to
+from aia.store.rows import new_id, to
 from aia.store.schema import memos
 
 
 def insert_memo(conn: sa.Connection, values: dict[str, Any]) -> Memo:
     stamp = now()
-    memo_id = conn.execute(
-        memos.insert().values(**values, guid=str(uuid.uuid4()), created_at=stamp, updated_at=stamp)
-    ).inserted_primary_key[0]
+    memo_id = new_id(
+        conn.execute(memos.insert().values(**values, guid=str(uuid.uuid4()), created_at=stamp, updated_at=stamp))
+    )
     return to(Memo, conn.execute(sa.select(memos).where(memos.c.id == memo_id)).one())
 
 

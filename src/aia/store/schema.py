@@ -85,9 +85,7 @@ participants = sa.Table(
     sa.Column("pseudonym", sa.String(32), nullable=False, unique=True),
     sa.Column("role", sa.String(200)),
     sa.Column("job_function", sa.String(200)),
-    sa.Column(
-        "organisation_id", sa.Integer, sa.ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True
-    ),
+    sa.Column("organisation_id", sa.Integer, sa.ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True),
     sa.Column("attributes", sa.JSON, nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
 )
@@ -96,9 +94,7 @@ activity_participants = sa.Table(
     "activity_participants",
     metadata,
     sa.Column("activity_id", sa.Integer, sa.ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column(
-        "participant_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
 )
 
 files = sa.Table(
@@ -135,9 +131,7 @@ source_participants = sa.Table(
     "source_participants",
     metadata,
     sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column(
-        "participant_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
 )
 
 segments = sa.Table(
@@ -150,9 +144,7 @@ segments = sa.Table(
     sa.Column("start", sa.Integer, nullable=False),
     sa.Column("end", sa.Integer, nullable=False),
     sa.Column("speaker", sa.String(200)),
-    sa.Column(
-        "participant_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="SET NULL"), nullable=True
-    ),
+    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="SET NULL"), nullable=True),
     sa.Column("start_ms", sa.BigInteger),
     sa.Column("end_ms", sa.BigInteger),
     sa.Column("author", sa.String(200)),

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from aia.clock import now
 from aia.model import Segment, Source
-from aia.store.rows import to
+from aia.store.rows import new_id, to
 from aia.store.schema import files, segments, source_participants, sources, work_packages
 
 _SOURCE_META_COLS = [c for c in sources.c if c.name != "text"]
@@ -42,11 +42,7 @@ def insert_source(
     segment_rows: Sequence[dict[str, Any]],
     participant_ids: Sequence[int],
 ) -> int:
-    source_id = int(
-        conn.execute(
-            sources.insert().values(**values, guid=str(uuid.uuid4()), created_at=now())
-        ).inserted_primary_key[0]
-    )
+    source_id = int(new_id(conn.execute(sources.insert().values(**values, guid=str(uuid.uuid4()), created_at=now()))))
     if segment_rows:
         conn.execute(segments.insert(), [{**row, "source_id": source_id} for row in segment_rows])
     if participant_ids:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,7 +22,7 @@ class CellCounts:
 
 
 def counts(conn: sa.Connection) -> list[CellCounts]:
-    def per_wp(q: sa.Select[tuple[int, int]]) -> dict[int, int]:
+    def per_wp(q: sa.Select[Any]) -> dict[int, int]:
         return {int(k): int(v) for k, v in conn.execute(q)}
 
     n_act = per_wp(sa.select(activities.c.wp_id, sa.func.count()).group_by(activities.c.wp_id))
@@ -42,7 +43,8 @@ def counts(conn: sa.Connection) -> list[CellCounts]:
         .order_by(tracks.c.id, work_packages.c.number)
     )
     return [
-        CellCounts(r.name, r.number, r.wpn, n_act.get(r.id, 0), n_src.get(r.id, 0), n_seg.get(r.id, 0),
-                   n_cod.get(r.id, 0))
+        CellCounts(
+            r.name, r.number, r.wpn, n_act.get(r.id, 0), n_src.get(r.id, 0), n_seg.get(r.id, 0), n_cod.get(r.id, 0)
+        )
         for r in conn.execute(q)
     ]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from aia.clock import now
 from aia.model import WORK_PACKAGES, Activity, Organisation, Participant, Track, WorkPackage
-from aia.store.rows import to
+from aia.store.rows import new_id, to
 from aia.store.schema import (
     activities,
     activity_participants,
@@ -22,11 +22,13 @@ from aia.store.schema import (
 
 
 def insert_track(conn: sa.Connection, name: str, prefix: str, description: str) -> Track:
-    track_id = conn.execute(
-        tracks.insert().values(
-            guid=str(uuid.uuid4()), name=name, prefix=prefix, description=description, created_at=now()
+    track_id = new_id(
+        conn.execute(
+            tracks.insert().values(
+                guid=str(uuid.uuid4()), name=name, prefix=prefix, description=description, created_at=now()
+            )
         )
-    ).inserted_primary_key[0]
+    )
     conn.execute(
         work_packages.insert(),
         [
@@ -85,7 +87,7 @@ def find_work_package(conn: sa.Connection, track_id: int, number: int) -> WorkPa
 
 
 def insert_activity(conn: sa.Connection, values: dict[str, Any], participant_ids: Sequence[int]) -> Activity:
-    activity_id = conn.execute(activities.insert().values(**values, created_at=now())).inserted_primary_key[0]
+    activity_id = new_id(conn.execute(activities.insert().values(**values, created_at=now())))
     if participant_ids:
         conn.execute(
             activity_participants.insert(),
@@ -121,30 +123,32 @@ def list_activities(
 
 
 def activity_participant_ids(conn: sa.Connection, activity_id: int) -> list[int]:
-    q = sa.select(activity_participants.c.participant_id).where(
-        activity_participants.c.activity_id == activity_id
-    )
+    q = sa.select(activity_participants.c.participant_id).where(activity_participants.c.activity_id == activity_id)
     return [int(r[0]) for r in conn.execute(q)]
 
 
-def insert_organisation(conn: sa.Connection, name: str, sector: str | None, size: str | None,
-                        attributes: dict[str, Any]) -> Organisation:
+def insert_organisation(
+    conn: sa.Connection, name: str, sector: str | None, size: str | None, attributes: dict[str, Any]
+) -> Organisation:
     count = conn.execute(sa.select(sa.func.count()).select_from(organisations)).scalar() or 0
     code = f"ORG-{count + 1:02d}"
     while conn.execute(sa.select(organisations.c.id).where(organisations.c.code == code)).first():
         count += 1
         code = f"ORG-{count + 1:02d}"
-    org_id = conn.execute(
-        organisations.insert().values(
-            guid=str(uuid.uuid4()), code=code, name=name, sector=sector, size=size, attributes=attributes
+    org_id = new_id(
+        conn.execute(
+            organisations.insert().values(
+                guid=str(uuid.uuid4()), code=code, name=name, sector=sector, size=size, attributes=attributes
+            )
         )
-    ).inserted_primary_key[0]
+    )
     return to(Organisation, conn.execute(sa.select(organisations).where(organisations.c.id == org_id)).one())
 
 
 def find_organisations(conn: sa.Connection, ref: str) -> list[Organisation]:
-    cond = sa.or_(sa.func.lower(organisations.c.name) == ref.lower(),
-                  sa.func.upper(organisations.c.code) == ref.upper())
+    cond = sa.or_(
+        sa.func.lower(organisations.c.name) == ref.lower(), sa.func.upper(organisations.c.code) == ref.upper()
+    )
     if ref.isdigit():
         cond = sa.or_(cond, organisations.c.id == int(ref))
     return [to(Organisation, r) for r in conn.execute(sa.select(organisations).where(cond))]
@@ -164,9 +168,7 @@ def next_pseudonym(conn: sa.Connection, track: Track) -> str:
 
 
 def insert_participant(conn: sa.Connection, values: dict[str, Any]) -> Participant:
-    pid = conn.execute(
-        participants.insert().values(**values, guid=str(uuid.uuid4()), created_at=now())
-    ).inserted_primary_key[0]
+    pid = new_id(conn.execute(participants.insert().values(**values, guid=str(uuid.uuid4()), created_at=now())))
     return to(Participant, conn.execute(sa.select(participants).where(participants.c.id == pid)).one())
 
 
