@@ -6,14 +6,30 @@ Public API::
     project = aia.init_project("mit-projekt")       # or aia.open_project("mit-projekt")
     track = project.add_track("Softwareudviklere", prefix="SWU")
     project.import_files(["interview.docx"], track="SWU", wp=2)
+
+The names are loaded on first use, so that ``import aia.ingest.pdf`` in a worker process stays light.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from aia.errors import AiaError, ImportFailed, ProjectError, ProjectTooNewError
-from aia.project import Project, init_project, open_project
+if TYPE_CHECKING:
+    from aia.errors import AiaError, ImportFailed, ProjectError, ProjectTooNewError
+    from aia.project import Project, init_project, open_project
+
+_LAZY = {
+    "AiaError": "aia.errors",
+    "ImportFailed": "aia.errors",
+    "ProjectError": "aia.errors",
+    "ProjectTooNewError": "aia.errors",
+    "Project": "aia.project",
+    "init_project": "aia.project",
+    "open_project": "aia.project",
+}
 
 __all__ = [
     "AiaError",
@@ -25,3 +41,10 @@ __all__ = [
     "init_project",
     "open_project",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'aia' has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -146,40 +146,30 @@ class CodedText:
 
 
 def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
-    """All coded text for the given codes, in source order, with provenance (one query plus one for names)."""
+    """All coded text for the given codes, in source order, with provenance.
+
+    One query for the passages (the segment holding each coding's start gives speaker and participant;
+    segments never overlap, so the outer join adds at most one row) and one for the sources' participants.
+    """
     seg = segments.alias("seg")
-    speaker = (
-        sa.select(seg.c.speaker)
-        .where(seg.c.source_id == codings.c.source_id, seg.c.start <= codings.c.start, seg.c.end > codings.c.start)
-        .order_by(seg.c.ordinal)
-        .limit(1)
-        .scalar_subquery()
-    )
-    seg_participant = (
-        sa.select(seg.c.participant_id)
-        .where(seg.c.source_id == codings.c.source_id, seg.c.start <= codings.c.start, seg.c.end > codings.c.start)
-        .order_by(seg.c.ordinal)
-        .limit(1)
-        .scalar_subquery()
-    )
     q = (
         sa.select(
-            codings.c.id.label("coding_id"),
+            codings.c.id,
             codings.c.code_id,
-            codes.c.name.label("code_name"),
+            codes.c.name,
             codings.c.source_id,
-            sources.c.title.label("source_title"),
+            sources.c.title,
             codings.c.start,
             codings.c.end,
-            sa.func.substr(sources.c.text, codings.c.start + 1, codings.c.end - codings.c.start).label("text"),
+            sa.func.substr(sources.c.text, codings.c.start + 1, codings.c.end - codings.c.start),
             codings.c.coder,
             codings.c.comment,
-            speaker.label("speaker"),
-            seg_participant.label("seg_participant"),
-            tracks.c.name.label("track"),
-            work_packages.c.number.label("wp"),
-            activities.c.title.label("activity"),
-            sa.func.coalesce(sources.c.date, activities.c.date).label("date"),
+            seg.c.speaker,
+            tracks.c.name,
+            work_packages.c.number,
+            activities.c.title,
+            sa.func.coalesce(sources.c.date, activities.c.date),
+            participants.c.pseudonym,
         )
         .select_from(codings)
         .join(codes, codes.c.id == codings.c.code_id)
@@ -187,38 +177,49 @@ def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
         .join(work_packages, work_packages.c.id == sources.c.wp_id)
         .join(tracks, tracks.c.id == work_packages.c.track_id)
         .outerjoin(activities, activities.c.id == sources.c.activity_id)
+        .outerjoin(
+            seg,
+            sa.and_(
+                seg.c.source_id == codings.c.source_id, seg.c.start <= codings.c.start, seg.c.end > codings.c.start
+            ),
+        )
+        .outerjoin(participants, participants.c.id == seg.c.participant_id)
         .where(codings.c.code_id.in_(code_ids))
-        .order_by(tracks.c.id, work_packages.c.number, codings.c.source_id, codings.c.start)
+        .order_by(tracks.c.id, work_packages.c.number, codings.c.source_id, codings.c.start, codings.c.id)
     )
     rows = conn.execute(q).all()
-    source_ids = {r.source_id for r in rows}
-    pseudonyms = {int(pid): str(p) for pid, p in conn.execute(sa.select(participants.c.id, participants.c.pseudonym))}
     by_source: dict[int, list[str]] = {}
+    source_ids = {r[3] for r in rows}
     if source_ids:
-        sp = sa.select(source_participants).where(source_participants.c.source_id.in_(source_ids))
-        for r in conn.execute(sp):
-            by_source.setdefault(int(r.source_id), []).append(pseudonyms[int(r.participant_id)])
+        sp = (
+            sa.select(source_participants.c.source_id, participants.c.pseudonym)
+            .join(participants, participants.c.id == source_participants.c.participant_id)
+            .where(source_participants.c.source_id.in_(source_ids))
+            .order_by(participants.c.pseudonym)
+        )
+        for source_id, pseudonym in conn.execute(sp):
+            by_source.setdefault(source_id, []).append(pseudonym)
     out = []
-    for r in rows:
-        people = [pseudonyms[r.seg_participant]] if r.seg_participant else sorted(by_source.get(r.source_id, []))
+    for cid, code_id, name, sid, title, start, end, text, coder, comment, speaker, track, wp, act, date, who in rows:
+        people = [who] if who else by_source.get(sid, [])
         out.append(
             CodedText(
-                coding_id=r.coding_id,
-                code_id=r.code_id,
-                code_name=r.code_name,
-                source_id=r.source_id,
-                source_title=r.source_title,
-                start=r.start,
-                end=r.end,
-                text=r.text,
-                coder=r.coder,
-                comment=r.comment,
-                speaker=r.speaker,
-                participants=people,
-                track=r.track,
-                wp=r.wp,
-                activity=r.activity,
-                date=r.date,
+                cid,
+                code_id,
+                name,
+                sid,
+                title,
+                start,
+                end,
+                text,
+                coder,
+                comment,
+                speaker,
+                list(people),
+                track,
+                wp,
+                act,
+                date,
             )
         )
     return out
