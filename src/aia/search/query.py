@@ -12,10 +12,11 @@ Syntax (everything else is plain text, so no input can cause an FTS5 syntax erro
 The keywords ``AND``/``OR``/``NOT`` count only in upper case and only where they make sense; anywhere else
 (``AND`` at the start, ``OR OR``, a trailing ``NOT``) they are searched for as ordinary words.
 
-Every term is searched both as Danish stems and as plain words: a bare word ``t`` becomes
-``(stem : "stem(t)" OR plain : "t")`` so that inflections match ("bilerne" finds "bilen" and "biler") while
-words the Danish stemmer mangles (English, names) still match as written. A term that tokenises into several
-words ("e-mail", "AI-værktøj") is searched as a phrase.
+A word ``t`` is searched as its Danish stem, ``stem : "stem(t)"``, so inflections match ("bilerne" finds "bilen"
+and "biler"). That also covers the word as written — the index stems every word the same way, English words and
+names included — so a second search of the unstemmed words would only repeat the work. Prefixes are the one
+case that needs the unstemmed words: ``udvikl*`` becomes ``plain : "udvikl"*``. A term that tokenises into
+several words ("e-mail", "AI-værktøj") is searched as a phrase.
 """
 
 from __future__ import annotations
@@ -43,10 +44,9 @@ class Term:
         return tuple(stem(w) for w in self.words)
 
     def to_fts(self) -> str:
-        plain = _quote(" ".join(self.words))
         if self.prefix:
-            return f"plain : {plain}*"
-        return f"(stem : {_quote(' '.join(self.stems))} OR plain : {plain})"
+            return f"plain : {_quote(' '.join(self.words))}*"
+        return f"stem : {_quote(' '.join(self.stems))}"
 
     def __str__(self) -> str:
         text = " ".join(self.words)

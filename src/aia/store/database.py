@@ -30,6 +30,7 @@ def sqlite_engine(path: Path) -> sa.Engine:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA cache_size = -65536")  # 64 MiB: search touches many segment pages
         # trusted_schema stays ON here: the FTS5 sync triggers (aia.store.fts5) touch a virtual table, which
         # SQLite forbids in triggers when it is OFF. Databases we did not create ourselves (imported
         # projects) must be opened read-only with trusted_schema=OFF instead.

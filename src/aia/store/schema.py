@@ -155,6 +155,7 @@ segments = sa.Table(
     sa.Column("plain", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("source_id", "ordinal"),
     sa.CheckConstraint('start >= 0 AND "end" >= start', name="segment_span"),
+    sa.Index("ix_segments_source_start", "source_id", "start"),
 )
 
 codes = sa.Table(
@@ -184,7 +185,7 @@ codings = sa.Table(
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("comment", sa.Text),
     sa.CheckConstraint('start >= 0 AND "end" > start', name="coding_span"),
-    sa.Index("ix_codings_code", "code_id"),
+    sa.Index("ix_codings_code_source", "code_id", "source_id", "start"),
     sa.Index("ix_codings_source", "source_id", "start"),
 )
 

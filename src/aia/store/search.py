@@ -1,7 +1,8 @@
 """Full-text search over segments: the SQL behind :func:`aia.search.search` (SQLite FTS5, backend-specific).
 
-The FTS5 match runs first (in a CTE), and only its rows are joined to segments, sources, work packages and
-activities for the filters. Ranking is ``bm25(segments_fts)`` (lower is better), ties by segment id. The page
+The FTS5 match runs first (in a CTE); filters are checked inside it, per matched row, with one primary-key
+lookup of the segment (source-level filters are resolved once to a small set of allowed sources), so that the
+ranking ``bm25(segments_fts)`` (lower is better, ties by segment id) is computed only for rows that pass. The page
 is chosen on ids and ranks only; the segment texts (``substr`` of the source text, in code points) and labels
 are fetched for the page's rows alone. Every value is a bound parameter; the SQL text is built from fixed
 fragments.
@@ -22,10 +23,15 @@ from aia.store.fts5 import INDEX_TABLE
 
 MAX_LIMIT = 1000
 
-_MATCHED = f"""matched AS (
-    SELECT rowid AS segment_id, bm25({INDEX_TABLE}) AS score
-    FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH :match
+
+def _matched(where: str) -> str:
+    """The FTS5 match, ranked. Filters sit inside it so that ``bm25`` is computed only for rows that pass
+    them (SQLite evaluates the WHERE clause before the result columns)."""
+    return f"""matched AS (
+    SELECT {INDEX_TABLE}.rowid AS segment_id, bm25({INDEX_TABLE}) AS score
+    FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH :match{where}
 )"""
+
 
 _DATE = "COALESCE(src.date, a.date)"
 
@@ -43,11 +49,8 @@ _ALLOWED_SOURCES = """allowed_sources AS MATERIALIZED (
     LEFT JOIN activities AS a ON a.id = src.activity_id
     WHERE {conditions}
 )"""
-# Segment-level filters. The codings of the chosen codes are collected first (SQLite indexes that small set
-# automatically), then each matched segment is checked for an overlap.
-_CODED = """coded AS MATERIALIZED (
-    SELECT source_id, start, "end" FROM codings WHERE code_id IN :code_ids
-)"""
+# Segment-level filters, probed for each matched segment. A coding overlaps the segment when it starts before
+# the segment ends and ends after it starts; the codings index (code_id, source_id, start) finds them directly.
 _SEGMENT_FILTERS: tuple[tuple[str, str], ...] = (
     (
         "participant_ids",
@@ -56,8 +59,8 @@ _SEGMENT_FILTERS: tuple[tuple[str, str], ...] = (
     ),
     (
         "code_ids",
-        """s.source_id IN (SELECT source_id FROM coded) AND EXISTS (SELECT 1 FROM coded AS c
-            WHERE c.source_id = s.source_id AND c.start < s."end" AND c."end" > s.start)""",
+        """EXISTS (SELECT 1 FROM codings AS c WHERE c.code_id IN :code_ids AND c.source_id = s.source_id
+            AND c.start < s."end" AND c."end" > s.start)""",
     ),
 )
 
@@ -76,10 +79,9 @@ ORDER BY page.score, page.segment_id"""
 
 @dataclass
 class _Filtered:
-    """The filtering part of the search SQL: extra CTEs, the join after ``matched``, the WHERE clause."""
+    """The filtering part of the search SQL: extra CTEs and the condition added to the match."""
 
     ctes: str = ""
-    joins: str = ""
     where: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     expanding: list[str] = field(default_factory=list)
@@ -113,12 +115,13 @@ def _filtered(filters: SearchFilters) -> _Filtered:
         if values:
             conditions.append(condition)
             out.add_list(name, values)
-    if filters.code_ids:
-        ctes.append(_CODED)
     if conditions:
-        out.ctes = "".join(f",\n{cte}" for cte in ctes)
-        out.joins = "\nJOIN segments AS s ON s.id = matched.segment_id"
-        out.where = "\nWHERE " + "\n  AND ".join(conditions)
+        out.ctes = "".join(f"{cte},\n" for cte in ctes)
+        out.where = (
+            f"\n      AND EXISTS (SELECT 1 FROM segments AS s WHERE s.id = {INDEX_TABLE}.rowid\n        AND "
+            + "\n        AND ".join(conditions)
+            + ")"
+        )
     return out
 
 
@@ -147,15 +150,17 @@ def search_segments(
     # count of the index matches is far cheaper than ranking them
     total_sql = "count(*) OVER ()" if f.where else "NULL"
     page_sql = (
-        f"WITH {_MATCHED}{f.ctes},\npage AS (\n"
-        f"SELECT matched.segment_id, matched.score, {total_sql} AS total FROM matched{f.joins}{f.where}\n"
+        f"WITH {f.ctes}{_matched(f.where)},\npage AS (\n"
+        f"SELECT matched.segment_id, matched.score, {total_sql} AS total FROM matched\n"
         "ORDER BY matched.score, matched.segment_id LIMIT :limit OFFSET :offset\n)" + _PAGE_ROWS
     )
     rows = conn.execute(_statement(page_sql, f.expanding), params).all()
     if rows and rows[0][18] is not None:
         total = int(rows[0][18])
     else:  # no filters, or a page past the end
-        count_sql = f"WITH {_MATCHED}{f.ctes}\nSELECT count(*) FROM matched{f.joins}{f.where}"
+        count_sql = (
+            f"WITH {f.ctes.rstrip().rstrip(',')}\n" if f.ctes else ""
+        ) + f"SELECT count(*) FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH :match{f.where}"
         total = int(conn.execute(_statement(count_sql, f.expanding), params).scalar_one())
     hits = tuple(
         SearchHit(
