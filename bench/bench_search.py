@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from aia.search import SearchFilters, search
 from aia.store import migrations
 from aia.store.database import read, sqlite_engine
-from aia.text.stemming import plain_text, stem_text
+from aia.text.stemming import index_columns
 
 SEED = 20241128
 NOW = "2024-01-01T00:00:00+00:00"
@@ -233,7 +233,7 @@ def build(path: Path, n_segments: int, paradigm_share: float = 0.15) -> dict[str
             for ordinal, paragraph in enumerate(chunk):
                 end = start + len(paragraph)
                 speaker = 1 + (s + ordinal) % 40
-                stems, plain = stem_text(paragraph), plain_text(paragraph)
+                stems, plain = index_columns(paragraph)
                 segment_rows.append((s, ordinal, start, end, f"P{speaker:03d}", speaker, stems, plain))
                 if ordinal % 10 == 0:
                     codings.append((f"g{s}.{ordinal}", s, start, end))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from aia.store import migrations, schema
 from aia.store.database import sqlite_engine, write
-from aia.text.stemming import plain_text, stem_text
+from aia.text.stemming import index_columns
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 NOW = "2024-01-01T00:00:00+00:00"
@@ -148,8 +148,8 @@ class ProjectBuilder:
                             speaker=f"P{speaker}" if speaker else None,
                             participant_id=speaker,
                             meta={},
-                            stem=stem_text(paragraph),
-                            plain=plain_text(paragraph),
+                            stem=index_columns(paragraph)[0],
+                            plain=index_columns(paragraph)[1],
                         )
                     ).inserted_primary_key[0]
                 )

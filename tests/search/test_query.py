@@ -23,7 +23,7 @@ from aia.store.database import read
         ("Bilerne", 'stem : "bil"'),
         ('"store biler"', 'stem : "stor bil"'),
         ("e-mail", 'stem : "e mail"'),
-        ("udvikl*", 'plain : "udvikl"*'),
+        ("udvikl*", '(stem : "udvikl"* OR plain : "udvikl"*)'),
         ("bil huse", 'stem : "bil" AND stem : "hus"'),
         ("bil AND bus", 'stem : "bil" AND stem : "bus"'),
         ("bil OR bus", '(stem : "bil" OR stem : "bus")'),

@@ -14,7 +14,7 @@ from aia.errors import SearchSyntaxError, ValidationError
 from aia.search import SearchFilters, SearchPage, search
 from aia.store import schema
 from aia.store.database import read, write
-from aia.text.stemming import plain_text, stem_text
+from aia.text.stemming import index_columns
 
 S1 = [
     "Bilen holdt stille foran huset.",  # 0
@@ -106,6 +106,10 @@ def test_phrase(project: Project) -> None:
 def test_prefix(project: Project) -> None:
     assert project.ids("udvikl*") == {project.seg1[3], project.seg1[4], project.seg2[0]}
     assert project.ids("bill*") == {project.seg1[5]}  # "billig", not "bil"
+    # a prefix longer than the stem still finds the inflected word ("bilerne" is stored with stem "bil")
+    assert project.ids("bilern*") == {project.seg1[2]}
+    # a prefix that is a whole stem finds every form, and words that are their own stem
+    assert project.ids("bil*") >= {project.seg1[0], project.seg1[1], project.seg1[2], project.seg1[5]}
 
 
 def test_exclusion(project: Project) -> None:
@@ -234,8 +238,8 @@ def test_segment_insert_with_project_settings(builder: ProjectBuilder) -> None:
                 start=0,
                 end=5,
                 meta={},
-                stem=stem_text("Bilen"),
-                plain=plain_text("Bilen"),
+                stem=index_columns("Bilen")[0],
+                plain=index_columns("Bilen")[1],
             )
         )
     with read(builder.engine) as conn:

@@ -15,8 +15,10 @@ The keywords ``AND``/``OR``/``NOT`` count only in upper case and only where they
 A word ``t`` is searched as its Danish stem, ``stem : "stem(t)"``, so inflections match ("bilerne" finds "bilen"
 and "biler"). That also covers the word as written — the index stems every word the same way, English words and
 names included — so a second search of the unstemmed words would only repeat the work. Prefixes are the one
-case that needs the unstemmed words: ``udvikl*`` becomes ``plain : "udvikl"*``. A term that tokenises into
-several words ("e-mail", "AI-værktøj") is searched as a phrase.
+case that needs the unstemmed words (the ``plain`` column holds those that differ from their stem):
+``udvikl*`` becomes ``(stem : "udvikl"* OR plain : "udvikl"*)``; a prefix made of several words, ``ai-værk*``,
+becomes the stems followed by the prefix, ``stem : "ai værk"*``. A term that tokenises into several words
+("e-mail", "AI-værktøj") is searched as a phrase.
 """
 
 from __future__ import annotations
@@ -45,7 +47,11 @@ class Term:
 
     def to_fts(self) -> str:
         if self.prefix:
-            return f"plain : {_quote(' '.join(self.words))}*"
+            # the stem column has words that are their own stem, the plain column the others as written
+            stems_then_prefix = _quote(" ".join((*self.stems[:-1], self.words[-1])))
+            if len(self.words) > 1:
+                return f"stem : {stems_then_prefix}*"
+            return f"(stem : {stems_then_prefix}* OR plain : {_quote(self.words[-1])}*)"
         return f"stem : {_quote(' '.join(self.stems))}"
 
     def __str__(self) -> str:

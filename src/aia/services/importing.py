@@ -214,11 +214,12 @@ class ImportService(SourceService):
         if not force:
             dup = db.find_duplicate(conn, prepared.sha256, values["wp_id"], values["activity_id"])
             if dup is not None:
+                dup_id, dup_name = dup
                 return ImportResult(
                     prepared.filename,
                     "skipped",
-                    f"already imported as source {dup.id} ({dup.original_filename}); use --force to import it again",
-                    source_id=dup.id,
+                    f"already imported as source {dup_id} ({dup_name}); use --force to import it again",
+                    source_id=dup_id,
                 )
         warnings = list(prepared.imported.warnings)
         participant_ids = [p.id for p in people]

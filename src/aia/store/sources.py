@@ -16,24 +16,46 @@ from aia.store.schema import files, segments, source_participants, sources, work
 _SOURCE_META_COLS = [c for c in sources.c if c.name != "text"]
 
 
+# Statements on the import path are built once: constructing a statement costs more than running it here.
+_FILE_EXISTS = sa.select(files.c.sha256).where(files.c.sha256 == sa.bindparam("sha256"))
+_INSERT_FILE = files.insert()
+_REFERENCED = sa.select(sources.c.id).where(sources.c.sha256 == sa.bindparam("sha256")).limit(1)
+_DUP_IN_ACTIVITY = (
+    sa.select(sources.c.id, sources.c.original_filename)
+    .where(sources.c.sha256 == sa.bindparam("sha256"), sources.c.activity_id == sa.bindparam("activity_id"))
+    .limit(1)
+)
+_DUP_IN_WP = (
+    sa.select(sources.c.id, sources.c.original_filename)
+    .where(
+        sources.c.sha256 == sa.bindparam("sha256"),
+        sources.c.activity_id.is_(None),
+        sources.c.wp_id == sa.bindparam("wp_id"),
+    )
+    .limit(1)
+)
+_INSERT_SOURCE = sources.insert()
+_INSERT_SEGMENTS = segments.insert()
+_INSERT_SOURCE_PARTICIPANTS = source_participants.insert()
+
+
 def ensure_file_row(conn: sa.Connection, sha256: str, size: int) -> None:
-    if conn.execute(sa.select(files.c.sha256).where(files.c.sha256 == sha256)).first() is None:
-        conn.execute(files.insert().values(sha256=sha256, size=size, created_at=now()))
+    if conn.execute(_FILE_EXISTS, {"sha256": sha256}).first() is None:
+        conn.execute(_INSERT_FILE, {"sha256": sha256, "size": size, "created_at": now()})
 
 
 def file_is_referenced(conn: sa.Connection, sha256: str) -> bool:
-    return conn.execute(sa.select(sources.c.id).where(sources.c.sha256 == sha256).limit(1)).first() is not None
+    return conn.execute(_REFERENCED, {"sha256": sha256}).first() is not None
 
 
-def find_duplicate(conn: sa.Connection, sha256: str, wp_id: int, activity_id: int | None) -> Source | None:
-    """A source with the same file in the same activity (or, without an activity, directly in the same WP)."""
-    q = sa.select(*_SOURCE_META_COLS).where(sources.c.sha256 == sha256)
+def find_duplicate(conn: sa.Connection, sha256: str, wp_id: int, activity_id: int | None) -> tuple[int, str] | None:
+    """(id, original filename) of a source with the same file in the same activity (or, without an activity,
+    directly in the same WP)."""
     if activity_id is None:
-        q = q.where(sources.c.activity_id.is_(None), sources.c.wp_id == wp_id)
+        row = conn.execute(_DUP_IN_WP, {"sha256": sha256, "wp_id": wp_id}).first()
     else:
-        q = q.where(sources.c.activity_id == activity_id)
-    row = conn.execute(q.limit(1)).first()
-    return to(Source, row) if row else None
+        row = conn.execute(_DUP_IN_ACTIVITY, {"sha256": sha256, "activity_id": activity_id}).first()
+    return (int(row[0]), str(row[1])) if row else None
 
 
 def insert_source(
@@ -42,12 +64,14 @@ def insert_source(
     segment_rows: Sequence[dict[str, Any]],
     participant_ids: Sequence[int],
 ) -> int:
-    source_id = int(new_id(conn.execute(sources.insert().values(**values, guid=str(uuid.uuid4()), created_at=now()))))
+    source_id = new_id(conn.execute(_INSERT_SOURCE, {**values, "guid": str(uuid.uuid4()), "created_at": now()}))
     if segment_rows:
-        conn.execute(segments.insert(), [{**row, "source_id": source_id} for row in segment_rows])
+        for row in segment_rows:
+            row["source_id"] = source_id
+        conn.execute(_INSERT_SEGMENTS, segment_rows)
     if participant_ids:
         conn.execute(
-            source_participants.insert(),
+            _INSERT_SOURCE_PARTICIPANTS,
             [{"source_id": source_id, "participant_id": pid} for pid in sorted(set(participant_ids))],
         )
     return source_id

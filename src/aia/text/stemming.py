@@ -42,11 +42,12 @@ def stem_text(text: str) -> str:
 
 
 def index_columns(text: str) -> tuple[str, str]:
-    """``(stems, plain words)`` for the full-text index, tokenising once."""
+    """The two columns of the full-text index, tokenising once.
+
+    ``stem`` holds the stem of every word (exact words and phrases are searched there). ``plain`` holds only
+    the words that differ from their stem, as written: a prefix search looks in both, so ``bilern*`` still
+    finds "bilerne" (stem "bil") while the index stays about a third smaller than with every word twice.
+    """
     tokens = words(text)
-    return " ".join(_stemmer().stemWords(tokens)), " ".join(tokens)
-
-
-def plain_text(text: str) -> str:
-    """The text as space-separated lower-cased words (unstemmed), for English and prefix search."""
-    return " ".join(words(text))
+    stems = _stemmer().stemWords(tokens)
+    return " ".join(stems), " ".join(w for w, s in zip(tokens, stems, strict=True) if w != s)
