@@ -244,6 +244,7 @@ def build(path: Path, n_segments: int, paradigm_share: float = 0.15) -> dict[str
             "stem, plain) VALUES (?, ?, 'paragraph', ?, ?, ?, ?, '{}', ?, ?)",
             segment_rows,
         )
+        con.execute("INSERT INTO segments_fts(segments_fts) VALUES ('rebuild')")  # index them all at once
         t_insert = time.perf_counter() - t_stem
         con.executemany(
             'INSERT INTO codings(guid, source_id, code_id, start, "end", coder, created_at) '

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 import aia
 from aia.project import DB_NAME, Project
+from aia.store import fts5
+from aia.store.database import write
 
 
 def _dump(project: Project) -> tuple[list[tuple[object, ...]], list[str]]:
@@ -69,6 +71,8 @@ def test_broken_files_among_good_ones_in_one_batch(swu: Project, interview_file:
     assert [r.status for r in results] == ["failed"] * len(BROKEN) + ["imported"]
     assert len(swu.sources()) == 1
     assert len(list(swu.files_dir.rglob("*"))) == 2  # the one original and its folder
+    with write(swu.engine) as conn:
+        fts5.check(conn)  # the search index holds exactly the stored segments
 
 
 pieces = st.sampled_from([*"abcæøå ÆØÅ\n\r\t.,:!?-", "🙂", "é", "Interviewer: ", "Mette: ", "\n\n", "bilerne "])

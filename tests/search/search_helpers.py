@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from aia.store import migrations, schema
+from aia.store import fts5, migrations, schema
 from aia.store.database import sqlite_engine, write
 from aia.text.stemming import index_columns
 
@@ -137,22 +137,23 @@ class ProjectBuilder:
                 start = text.index(paragraph, position)
                 position = start + len(paragraph)
                 speaker = speakers[ordinal] if speakers else None
-                segment_ids.append(
-                    conn.execute(
-                        schema.segments.insert().values(
-                            source_id=source_id,
-                            ordinal=ordinal,
-                            kind="paragraph",
-                            start=start,
-                            end=position,
-                            speaker=f"P{speaker}" if speaker else None,
-                            participant_id=speaker,
-                            meta={},
-                            stem=index_columns(paragraph)[0],
-                            plain=index_columns(paragraph)[1],
-                        )
-                    ).inserted_primary_key[0]
-                )
+                stems, plain = index_columns(paragraph)
+                segment_id = conn.execute(
+                    schema.segments.insert().values(
+                        source_id=source_id,
+                        ordinal=ordinal,
+                        kind="paragraph",
+                        start=start,
+                        end=position,
+                        speaker=f"P{speaker}" if speaker else None,
+                        participant_id=speaker,
+                        meta={},
+                        stem=stems,
+                        plain=plain,
+                    )
+                ).inserted_primary_key[0]
+                fts5.index_segments(conn, [(int(segment_id), stems, plain)])
+                segment_ids.append(segment_id)
         return int(source_id), [int(i) for i in segment_ids]
 
 

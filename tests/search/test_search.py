@@ -12,7 +12,7 @@ from search_helpers import ProjectBuilder, new_engine
 
 from aia.errors import SearchSyntaxError, ValidationError
 from aia.search import SearchFilters, SearchPage, search
-from aia.store import schema
+from aia.store import fts5, schema
 from aia.store.database import read, write
 from aia.text.stemming import index_columns
 
@@ -225,22 +225,24 @@ def test_search_in_empty_project(builder: ProjectBuilder) -> None:
     assert page.total == 0 and page.hits == ()
 
 
-def test_segment_insert_with_project_settings(builder: ProjectBuilder) -> None:
-    """Inserting a segment on an ordinary project write connection keeps the index in sync."""
+def test_index_follows_segment_updates_and_deletes(builder: ProjectBuilder) -> None:
+    """Segments are indexed when stored; changing or deleting them (cascades included) updates the index."""
     track = builder.track("T", "T")
-    source_id, _ = builder.source(builder.work_package(track, 1), ["Bilen er rød."])
+    source_id, segment_ids = builder.source(builder.work_package(track, 1), ["Bilen er rød.", "Bussen er gul."])
+    with read(builder.engine) as conn:
+        assert search(conn, "biler").total == 1
+    stems, plain = index_columns("Cyklen er blå.")
     with write(builder.engine) as conn:
         conn.execute(
-            schema.segments.insert().values(
-                source_id=source_id,
-                ordinal=1,
-                kind="paragraph",
-                start=0,
-                end=5,
-                meta={},
-                stem=index_columns("Bilen")[0],
-                plain=index_columns("Bilen")[1],
-            )
+            schema.segments.update().where(schema.segments.c.id == segment_ids[0]).values(stem=stems, plain=plain)
         )
     with read(builder.engine) as conn:
-        assert search(conn, "biler").total == 2
+        assert search(conn, "biler").total == 0
+        assert search(conn, "cykler").total == 1
+    with write(builder.engine) as conn:
+        conn.execute(schema.sources.delete().where(schema.sources.c.id == source_id))
+    with read(builder.engine) as conn:
+        assert search(conn, "cykler").total == 0
+        assert search(conn, "bussen").total == 0
+    with write(builder.engine) as conn:
+        fts5.check(conn)

@@ -25,7 +25,7 @@ from aia.model import Participant, WorkPackage
 from aia.services.sources import SourceService
 from aia.store import sources as db
 from aia.store import structure as structure_db
-from aia.store.database import read, write
+from aia.store.database import read, savepoint, write
 from aia.text.stemming import index_columns
 
 #: files larger than this are refused before parsing (a transcript or document is far smaller)
@@ -237,7 +237,7 @@ class ImportService(SourceService):
                     row["participant_id"] = by_pseudonym.get(row["speaker"].upper())
         written = self._store_file(prepared.sha256, data)
         try:
-            with conn.begin_nested():
+            with savepoint(conn):
                 db.ensure_file_row(conn, prepared.sha256, prepared.size)
                 source_id = db.insert_source(conn, values, rows, participant_ids)
         except BaseException:

@@ -119,11 +119,12 @@ sources = sa.Table(
     sa.Column("original_filename", sa.String(500), nullable=False),
     sa.Column("sha256", sa.String(64), sa.ForeignKey("files.sha256"), nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
     sa.Column("metadata", sa.JSON, nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("imported_by", sa.String(200), nullable=False),
-    sa.Index("ix_sources_activity_sha", "activity_id", "sha256"),
+    #: the plain text, last: SQLite reads a row's columns in order, so the other columns stay cheap to read
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Index("ix_sources_sha_activity", "sha256", "activity_id"),
     sa.Index("ix_sources_wp", "wp_id"),
 )
 

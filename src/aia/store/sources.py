@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from aia.clock import now
 from aia.model import Segment, Source
+from aia.store import fts5
 from aia.store.rows import new_id, to
 from aia.store.schema import files, segments, source_participants, sources, work_packages
 
@@ -36,6 +37,7 @@ _DUP_IN_WP = (
 )
 _INSERT_SOURCE = sources.insert()
 _INSERT_SEGMENTS = segments.insert()
+_MAX_SEGMENT_ID = sa.select(sa.func.coalesce(sa.func.max(segments.c.id), 0))
 _INSERT_SOURCE_PARTICIPANTS = source_participants.insert()
 
 
@@ -66,9 +68,14 @@ def insert_source(
 ) -> int:
     source_id = new_id(conn.execute(_INSERT_SOURCE, {**values, "guid": str(uuid.uuid4()), "created_at": now()}))
     if segment_rows:
-        for row in segment_rows:
+        # Ids are given here (we hold the write lock), so that the index rows can be written without reading
+        # them back: SQLAlchemy's RETURNING for many rows runs one statement per row on SQLite.
+        first = int(conn.execute(_MAX_SEGMENT_ID).scalar_one()) + 1
+        for offset, row in enumerate(segment_rows):
             row["source_id"] = source_id
+            row["id"] = first + offset
         conn.execute(_INSERT_SEGMENTS, segment_rows)
+        fts5.index_segments(conn, [(r["id"], r["stem"], r["plain"]) for r in segment_rows])
     if participant_ids:
         conn.execute(
             _INSERT_SOURCE_PARTICIPANTS,
