@@ -59,20 +59,30 @@ class CodebookService(SourceService):
 
     def code(self, ref: str | int) -> Code:
         """A code by id, by path (``Parent/Child``) or by name when the name is unique."""
-        nodes = self.code_tree()
+        all_codes = self.codes()
         text = str(ref).strip()
         if text.isdigit():
-            for n in nodes:
-                if n.code.id == int(text):
-                    return n.code
-        exact = [n for n in nodes if n.path == text]
-        if exact:
-            return exact[0].code
-        by_name = [n for n in nodes if n.code.name.lower() == text.lower()]
+            for c in all_codes:
+                if c.id == int(text):
+                    return c
+        by_id = {c.id: c for c in all_codes}
+
+        def path(c: Code) -> str:
+            parts = [c.name]
+            while c.parent_id is not None:
+                c = by_id[c.parent_id]
+                parts.append(c.name)
+            return "/".join(reversed(parts))
+
+        if "/" in text:
+            for c in all_codes:
+                if path(c) == text:
+                    return c
+        by_name = [c for c in all_codes if c.name.lower() == text.lower()]
         if len(by_name) == 1:
-            return by_name[0].code
+            return by_name[0]
         if len(by_name) > 1:
-            paths = ", ".join(n.path for n in by_name)
+            paths = ", ".join(sorted(path(c) for c in by_name))
             raise ValidationError(f"several codes are called {text!r} ({paths}); name one by its path or id")
         raise NotFoundError(f"there is no code {text!r}; 'aia code list' shows the codebook")
 

@@ -145,12 +145,7 @@ class CodedText:
     date: str | None
 
 
-def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
-    """All coded text for the given codes, in source order, with provenance.
-
-    One query for the passages (the segment holding each coding's start gives speaker and participant;
-    segments never overlap, so the outer join adds at most one row) and one for the sources' participants.
-    """
+def _retrieve_statement() -> sa.Select[Any]:
     seg = segments.alias("seg")
     q = (
         sa.select(
@@ -184,10 +179,23 @@ def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
             ),
         )
         .outerjoin(participants, participants.c.id == seg.c.participant_id)
-        .where(codings.c.code_id.in_(code_ids))
+        .where(codings.c.code_id.in_(sa.bindparam("code_ids", expanding=True)))
         .order_by(tracks.c.id, work_packages.c.number, codings.c.source_id, codings.c.start, codings.c.id)
     )
-    rows = conn.execute(q).all()
+    return q
+
+
+#: built once: constructing this statement costs more than running it
+_RETRIEVE = _retrieve_statement()
+
+
+def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
+    """All coded text for the given codes, in source order, with provenance.
+
+    One query for the passages (the segment holding each coding's start gives speaker and participant;
+    segments never overlap, so the outer join adds at most one row) and one for the sources' participants.
+    """
+    rows = conn.execute(_RETRIEVE, {"code_ids": list(code_ids)}).all()
     by_source: dict[int, list[str]] = {}
     source_ids = {r[3] for r in rows}
     if source_ids:
