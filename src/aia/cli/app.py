@@ -92,6 +92,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def as_dict(obj: Any, *leave_out: str) -> dict[str, Any]:
+    """A dataclass as a JSON-ready dict, without the named fields."""
+    data: dict[str, Any] = _plain(obj)
+    for name in leave_out:
+        data.pop(name, None)
+    return data
+
+
 def print_json(value: Any) -> None:
     click.echo(json.dumps(_plain(value), ensure_ascii=False, indent=2))
 

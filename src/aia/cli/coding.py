@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from aia.cli.app import cli, json_option, print_json, project_of
+from aia.cli.app import as_dict, cli, json_option, print_json, project_of
 
 
 @cli.group("code")
@@ -37,7 +37,7 @@ def code_list(ctx: click.Context, as_json: bool) -> None:
         print_json(
             [
                 {
-                    **_code(n.code),
+                    **as_dict(n.code),
                     "path": n.path,
                     "depth": n.depth,
                     "codings": n.codings,
@@ -51,12 +51,6 @@ def code_list(ctx: click.Context, as_json: bool) -> None:
         click.echo("the codebook is empty; add a code with 'aia code add NAME'")
     for n in nodes:
         click.echo(f"{n.code.id:>4}  {'  ' * n.depth}{n.code.name}  ({n.codings}/{n.total})")
-
-
-def _code(code: object) -> dict[str, object]:
-    import dataclasses
-
-    return dataclasses.asdict(code)  # type: ignore[call-overload, no-any-return]
 
 
 @code_group.command("rename")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from aia.cli.app import cli, json_option, print_json, project_of
+from aia.cli.app import as_dict, cli, json_option, print_json, project_of
 from aia.model import MEMO_TARGETS
 from aia.services.importing import ImportResult
 
@@ -86,18 +86,10 @@ def sources_list(ctx: click.Context, track: str | None, wp: int | None, activity
     """List sources (without their text)."""
     rows = project_of(ctx).sources(track, wp, activity)
     if as_json:
-        print_json([{**_meta(s), "track": t, "wp": n} for s, t, n in rows])
+        print_json([{**as_dict(s, "text"), "track": t, "wp": n} for s, t, n in rows])
         return
     for s, t, n in rows:
         click.echo(f"{s.id:>5}  {t[:20]:<20} WP{n}  {s.date or '—':<10}  {s.importer:<8} {s.title}")
-
-
-def _meta(source: object) -> dict[str, object]:
-    import dataclasses
-
-    data = dataclasses.asdict(source)  # type: ignore[call-overload]
-    data.pop("text", None)
-    return data  # type: ignore[no-any-return]
 
 
 @cli.group("source")
@@ -121,7 +113,7 @@ def source_show(ctx: click.Context, source_id: int, with_text: bool, as_json: bo
             {
                 "source": source,
                 "participants": people,
-                "segments": [{**_as(seg), "text": source.text[seg.start : seg.end]} for seg in segments],
+                "segments": [{**as_dict(seg), "text": source.text[seg.start : seg.end]} for seg in segments],
             }
         )
         return
@@ -141,12 +133,6 @@ def source_show(ctx: click.Context, source_id: int, with_text: bool, as_json: bo
         click.echo(head)
         if with_text:
             click.echo("    " + source.text[seg.start : seg.end].replace("\n", "\n    "))
-
-
-def _as(obj: object) -> dict[str, object]:
-    import dataclasses
-
-    return dataclasses.asdict(obj)  # type: ignore[call-overload, no-any-return]
 
 
 def _clock(ms: int) -> str:

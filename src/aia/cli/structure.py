@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aia.cli.app import cli, json_option, print_json, project_of
+from aia.cli.app import as_dict, cli, json_option, print_json, project_of
 from aia.model import ActivityKind
 from aia.project import init_project
 
@@ -142,16 +142,10 @@ def activity_list(ctx: click.Context, track: str | None, wp: int | None, as_json
     """List activities."""
     rows = project_of(ctx).activities(track, wp)
     if as_json:
-        print_json([{**_as_dict(a), "wp": w.number, "track_id": w.track_id} for a, w in rows])
+        print_json([{**as_dict(a), "wp": w.number, "track_id": w.track_id} for a, w in rows])
         return
     for a, w in rows:
         click.echo(f"{a.id:>4}  WP{w.number}  {a.date or '—':<10}  {a.kind:<17} {a.title}")
-
-
-def _as_dict(obj: object) -> dict[str, object]:
-    import dataclasses
-
-    return dataclasses.asdict(obj)  # type: ignore[call-overload, no-any-return]
 
 
 @cli.group("organisation")
