@@ -21,6 +21,8 @@ from aia.ingest.speakers import apply_speakers, parse_label
 NAME = "pdf"
 #: seconds a PDF may take to read before the worker process is killed
 PDF_TIMEOUT_S: float = 60.0
+#: address-space limit of the worker process (bytes): a hostile PDF fails with MemoryError instead of swapping
+PDF_MEMORY_LIMIT = 2 * 1024**3
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:(?:page|side|s\.)\s*)?-?\s*\d+\s*-?\s*(?:(?:/|of|af)\s*\d+)?\s*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:\"”»)]$")
@@ -42,6 +44,12 @@ def sniff(data: bytes, filename: str) -> bool:
 
 
 def _child(conn: Connection, func: Any, args: tuple[Any, ...]) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY_LIMIT, PDF_MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+        pass
     try:
         result: tuple[str, Any] = ("ok", func(*args))
     except BaseException as exc:
