@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from aia.errors import ImportFailed, ValidationError
 from aia.project import Project
+from aia.store import fts5
 from aia.store import sources as sources_db
-from aia.store.database import read
+from aia.store.database import read, write
 from aia.store.schema import files, segments, sources
 
 
@@ -128,3 +129,35 @@ def test_speaker_named_by_pseudonym_links_the_segment(swu: Project) -> None:
     assert [s.participant_id for s in segs if s.speaker == "SWU-P01"] == [p1, p1]
     with read(swu.engine) as conn:
         assert sources_db.get_segment(conn, result.source_id or 0, 0) is not None
+
+
+def test_database_failure_mid_batch_rolls_back_the_batch_and_its_files(
+    swu: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure that is not the file's fault (here: the database) aborts the uncommitted batch as a whole:
+    no source of it stays, no original of it stays on disk, and the search index still matches."""
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"noter_{i}.txt"
+        path.write_text(f"Feltnote {i}: udviklerne prøvede værktøjet igen.\n", encoding="utf-8")
+        paths.append(path)
+    original_insert = sources_db.insert_source
+    calls = {"n": 0}
+
+    def fail_on_second(conn: sa.Connection, values: dict[str, object], rows: object, pids: object) -> int:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk I/O error")
+        return original_insert(conn, values, rows, pids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sources_db, "insert_source", fail_on_second)
+    reported: list[str] = []
+    with pytest.raises(RuntimeError, match="disk I/O"):
+        swu.import_files(paths, track="SWU", wp=5, on_result=lambda r: reported.append(r.filename))
+    assert reported == []  # nothing was committed, so nothing was reported as imported
+    assert _counts(swu) == (0, 0, 0, 0)
+    monkeypatch.setattr(sources_db, "insert_source", original_insert)
+    assert [r.status for r in swu.import_files(paths, track="SWU", wp=5)] == ["imported"] * 3
+    with write(swu.engine) as conn:
+        fts5.check(conn)
+    assert swu.search("værktøjer").total == 3

@@ -12,7 +12,8 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,14 +149,16 @@ class ImportService(SourceService):
         iterator = iter(paths)
         done = False
         while not done:
-            with write(self.engine) as conn:
+            written: list[str] = []
+            with self._removing_orphans(written), write(self.engine) as conn, db.deferred_indexing(conn):
                 started = time.monotonic()
                 while time.monotonic() - started < BATCH_SECONDS:
                     path = next(iterator, None)
                     if path is None:
                         done = True
                         break
-                    pending.append(self._import_path(conn, Path(path), work_package, activity_id, people, force))
+                    item = self._import_path(conn, Path(path), work_package, activity_id, people, force, written)
+                    pending.append(item)
             # committed: now the results are true
             for result in pending:
                 results.append(result)
@@ -172,6 +175,7 @@ class ImportService(SourceService):
         activity_id: int | None,
         people: list[Participant],
         force: bool,
+        written: list[str],
     ) -> ImportResult:
         try:
             if not path.is_file():
@@ -180,7 +184,7 @@ class ImportService(SourceService):
                 raise ImportFailed(path.name, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
             data = path.read_bytes()
             prepared = prepare(data, path.name, wp, activity_id, self.user)
-            return self._store(conn, prepared, lambda: data, people, force)
+            return self._store(conn, prepared, lambda: data, people, force, written)
         except ImportFailed as exc:
             return ImportResult(path.name, "failed", str(exc))
 
@@ -198,8 +202,9 @@ class ImportService(SourceService):
         work_package, activity_id = self._placement(track, wp, activity)
         people = [self.participant(p) for p in participants]
         prepared = prepare(data, filename, work_package, activity_id, self.user)
-        with write(self.engine) as conn:
-            return self._store(conn, prepared, lambda: data, people, force)
+        written: list[str] = []
+        with self._removing_orphans(written), write(self.engine) as conn:
+            return self._store(conn, prepared, lambda: data, people, force, written)
 
     def _store(
         self,
@@ -208,8 +213,10 @@ class ImportService(SourceService):
         data: Callable[[], bytes],
         people: list[Participant],
         force: bool,
+        written: list[str],
     ) -> ImportResult:
-        """Store a prepared source in a savepoint of ``conn``; on any error nothing of it stays."""
+        """Store a prepared source in a savepoint of ``conn``; on any error nothing of it stays in the database
+        (the caller removes originals in ``written`` that end up unreferenced, see :meth:`_removing_orphans`)."""
         values, rows = prepared.source_values, prepared.segment_rows
         if not force:
             dup = db.find_duplicate(conn, prepared.sha256, values["wp_id"], values["activity_id"])
@@ -235,15 +242,11 @@ class ImportService(SourceService):
             for row in rows:
                 if row["speaker"]:
                     row["participant_id"] = by_pseudonym.get(row["speaker"].upper())
-        written = self._store_file(prepared.sha256, data)
-        try:
-            with savepoint(conn):
-                db.ensure_file_row(conn, prepared.sha256, prepared.size)
-                source_id = db.insert_source(conn, values, rows, participant_ids)
-        except BaseException:
-            if written and not db.file_is_referenced(conn, prepared.sha256):
-                self.file_path(prepared.sha256).unlink(missing_ok=True)
-            raise
+        if self._store_file(prepared.sha256, data):
+            written.append(prepared.sha256)
+        with savepoint(conn):
+            db.ensure_file_row(conn, prepared.sha256, prepared.size)
+            source_id = db.insert_source(conn, values, rows, participant_ids)
         return ImportResult(
             prepared.filename,
             "imported",
@@ -255,6 +258,18 @@ class ImportService(SourceService):
         )
 
     # -- stored originals ---------------------------------------------------------------------
+    @contextmanager
+    def _removing_orphans(self, written: list[str]) -> Iterator[None]:
+        """If the block fails, delete the originals it wrote (``written``) that no source refers to."""
+        try:
+            yield
+        except BaseException:
+            with read(self.engine) as conn:
+                orphans = [sha for sha in written if not db.file_is_referenced(conn, sha)]
+            for sha in orphans:
+                self.file_path(sha).unlink(missing_ok=True)
+            raise
+
     def _store_file(self, sha256: str, data: Callable[[], bytes]) -> bool:
         """Write the original under its hash (temp file + rename); False if it was there already."""
         target = self.file_path(sha256)

@@ -6,7 +6,8 @@ The index holds two columns copied from the ``segments`` table, which is its ext
 and merge år with ar.
 
 New segments are indexed by :func:`index_segments`, called by the one function that inserts segments
-(:func:`aia.store.sources.insert_source`). Not by a trigger: FTS5 flushes its pending terms at every statement
+(:func:`aia.store.sources.insert_source`), or in one pass at the end of a batch
+(:func:`aia.store.sources.deferred_indexing`). Not by a trigger: FTS5 flushes its pending terms at every statement
 savepoint, which a trigger opens for each row, so a trigger made imports about four times slower. Deletes and
 updates (rare) are kept in sync by triggers, so that no path that removes or changes a segment can forget it.
 """
@@ -40,6 +41,14 @@ def index_segments(conn: sa.Connection, rows: Sequence[tuple[int, str, str]]) ->
     """Add ``(segment id, stem, plain)`` rows to the index (one single-row statement each: the fast path)."""
     if rows:
         conn.exec_driver_sql(_INSERT, list(rows))
+
+
+def index_segments_after(conn: sa.Connection, last_id: int) -> None:
+    """Index every segment whose id is above ``last_id`` (one statement: one flush)."""
+    conn.exec_driver_sql(
+        f"INSERT INTO {INDEX_TABLE}(rowid, stem, plain) SELECT id, stem, plain FROM segments WHERE id > ?",
+        (last_id,),
+    )
 
 
 def create_index(conn: sa.Connection) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,21 +22,11 @@ _SOURCE_META_COLS = [c for c in sources.c if c.name != "text"]
 _FILE_EXISTS = sa.select(files.c.sha256).where(files.c.sha256 == sa.bindparam("sha256"))
 _INSERT_FILE = files.insert()
 _REFERENCED = sa.select(sources.c.id).where(sources.c.sha256 == sa.bindparam("sha256")).limit(1)
-_DUP_IN_ACTIVITY = (
-    sa.select(sources.c.id, sources.c.original_filename)
-    .where(sources.c.sha256 == sa.bindparam("sha256"), sources.c.activity_id == sa.bindparam("activity_id"))
-    .limit(1)
-)
-_DUP_IN_WP = (
-    sa.select(sources.c.id, sources.c.original_filename)
-    .where(
-        sources.c.sha256 == sa.bindparam("sha256"),
-        sources.c.activity_id.is_(None),
-        sources.c.wp_id == sa.bindparam("wp_id"),
-    )
-    .limit(1)
+_SAME_FILE = sa.select(sources.c.id, sources.c.original_filename, sources.c.activity_id, sources.c.wp_id).where(
+    sources.c.sha256 == sa.bindparam("sha256")
 )
 _INSERT_SOURCE = sources.insert()
+_DEFERRED = "aia.defer_indexing"
 _INSERT_SEGMENTS = segments.insert()
 _MAX_SEGMENT_ID = sa.select(sa.func.coalesce(sa.func.max(segments.c.id), 0))
 _INSERT_SOURCE_PARTICIPANTS = source_participants.insert()
@@ -52,12 +43,11 @@ def file_is_referenced(conn: sa.Connection, sha256: str) -> bool:
 
 def find_duplicate(conn: sa.Connection, sha256: str, wp_id: int, activity_id: int | None) -> tuple[int, str] | None:
     """(id, original filename) of a source with the same file in the same activity (or, without an activity,
-    directly in the same WP)."""
-    if activity_id is None:
-        row = conn.execute(_DUP_IN_WP, {"sha256": sha256, "wp_id": wp_id}).first()
-    else:
-        row = conn.execute(_DUP_IN_ACTIVITY, {"sha256": sha256, "activity_id": activity_id}).first()
-    return (int(row[0]), str(row[1])) if row else None
+    directly in the same WP). Looked up by hash alone, which the planner always takes from the index."""
+    for source_id, filename, row_activity, row_wp in conn.execute(_SAME_FILE, {"sha256": sha256}):
+        if row_activity == activity_id and (activity_id is not None or row_wp == wp_id):
+            return int(source_id), str(filename)
+    return None
 
 
 def insert_source(
@@ -75,13 +65,32 @@ def insert_source(
             row["source_id"] = source_id
             row["id"] = first + offset
         conn.execute(_INSERT_SEGMENTS, segment_rows)
-        fts5.index_segments(conn, [(r["id"], r["stem"], r["plain"]) for r in segment_rows])
+        if not conn.info.get(_DEFERRED):
+            fts5.index_segments(conn, [(r["id"], r["stem"], r["plain"]) for r in segment_rows])
     if participant_ids:
         conn.execute(
             _INSERT_SOURCE_PARTICIPANTS,
             [{"source_id": source_id, "participant_id": pid} for pid in sorted(set(participant_ids))],
         )
     return source_id
+
+
+@contextmanager
+def deferred_indexing(conn: sa.Connection) -> Iterator[None]:
+    """Segments inserted inside the block are added to the search index in one pass when it ends.
+
+    For batch imports: FTS5 flushes its pending terms at every savepoint release, so indexing each source in its
+    own savepoint costs a flush per source. What is indexed at the end is read back from ``segments``, so a
+    source rolled back to its savepoint is never indexed. On an error nothing is indexed (and the transaction
+    around the block is expected to roll back).
+    """
+    before = int(conn.execute(_MAX_SEGMENT_ID).scalar_one())
+    conn.info[_DEFERRED] = True
+    try:
+        yield
+    finally:
+        del conn.info[_DEFERRED]
+    fts5.index_segments_after(conn, before)
 
 
 def get_source(conn: sa.Connection, source_id: int, with_text: bool = True) -> Source | None:
