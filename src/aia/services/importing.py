@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -178,9 +179,13 @@ class ImportService(SourceService):
         written: list[str],
     ) -> ImportResult:
         try:
-            if not path.is_file():
+            try:
+                info = path.stat()
+            except OSError:
+                info = None
+            if info is None or not stat.S_ISREG(info.st_mode):
                 raise ImportFailed(path.name, "the file does not exist or is not a regular file")
-            if path.stat().st_size > MAX_FILE_BYTES:
+            if info.st_size > MAX_FILE_BYTES:
                 raise ImportFailed(path.name, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
             data = path.read_bytes()
             prepared = prepare(data, path.name, wp, activity_id, self.user)
