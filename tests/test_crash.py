@@ -17,7 +17,7 @@ from aia.project import DB_NAME
 from aia.store import fts5
 from aia.store.database import write
 
-N_FILES = 1200
+N_FILES = 2000
 
 IMPORTER = """
 import sys, aia
@@ -95,7 +95,7 @@ def test_kill_during_import_leaves_whole_sources_only(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while _count(root) == before and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)  # wait for the first batch of this run to commit ...
-        time.sleep(rng.uniform(0.0, 0.4))  # ... then kill it somewhere in the next ones
+        time.sleep(rng.uniform(0.0, 0.25))  # ... then kill it somewhere in the next ones
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         counts.append(_check_whole(root))
@@ -106,4 +106,5 @@ def test_kill_during_import_leaves_whole_sources_only(tmp_path: Path) -> None:
     assert _check_whole(root) == N_FILES
     print("sources after each kill:", counts)
     assert counts == sorted(counts)
-    assert 0 < counts[0] < counts[-1] < N_FILES, f"the kills should land mid-import (counts {counts})"
+    mid_import = [c for c in counts if 0 < c < N_FILES]
+    assert len(mid_import) >= 2, f"the kills should land mid-import (counts {counts})"

@@ -78,20 +78,15 @@ def test_a_broken_file_leaves_nothing_and_the_others_go_on(swu: Project, intervi
 def test_failure_while_storing_rolls_back_everything(
     swu: Project, interview_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crash after the source row was written (while linking participants) leaves no trace at all."""
+    """A database failure after every row of the source was written leaves no trace at all."""
     before = _counts(swu)
+    original_insert = sources_db.insert_sources
 
-    def explode(*args: object, **kwargs: object) -> None:
+    def insert_then_explode(conn: sa.Connection, items: list[sources_db.NewSource]) -> list[int]:
+        original_insert(conn, items)
         raise RuntimeError("disk on fire")
 
-    original_insert = sources_db.insert_source
-
-    def insert_then_explode(conn: sa.Connection, values: dict[str, object], rows: object, pids: object) -> int:
-        original_insert(conn, values, rows, pids)  # type: ignore[arg-type]
-        explode()
-        return 0
-
-    monkeypatch.setattr(sources_db, "insert_source", insert_then_explode)
+    monkeypatch.setattr(sources_db, "insert_sources", insert_then_explode)
     with pytest.raises(RuntimeError):
         swu.import_bytes(interview_file.read_bytes(), "interview.txt", activity=1)
     assert _counts(swu) == before
@@ -141,23 +136,29 @@ def test_database_failure_mid_batch_rolls_back_the_batch_and_its_files(
         path = tmp_path / f"noter_{i}.txt"
         path.write_text(f"Feltnote {i}: udviklerne prøvede værktøjet igen.\n", encoding="utf-8")
         paths.append(path)
-    original_insert = sources_db.insert_source
-    calls = {"n": 0}
+    original_index = fts5.index_segments_after
 
-    def fail_on_second(conn: sa.Connection, values: dict[str, object], rows: object, pids: object) -> int:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk I/O error")
-        return original_insert(conn, values, rows, pids)  # type: ignore[arg-type]
+    def fail(conn: sa.Connection, last_id: int) -> None:
+        raise RuntimeError("disk I/O error")
 
-    monkeypatch.setattr(sources_db, "insert_source", fail_on_second)
+    monkeypatch.setattr(fts5, "index_segments_after", fail)  # after the batch's rows were inserted
     reported: list[str] = []
     with pytest.raises(RuntimeError, match="disk I/O"):
         swu.import_files(paths, track="SWU", wp=5, on_result=lambda r: reported.append(r.filename))
     assert reported == []  # nothing was committed, so nothing was reported as imported
     assert _counts(swu) == (0, 0, 0, 0)
-    monkeypatch.setattr(sources_db, "insert_source", original_insert)
+    monkeypatch.setattr(fts5, "index_segments_after", original_index)
     assert [r.status for r in swu.import_files(paths, track="SWU", wp=5)] == ["imported"] * 3
     with write(swu.engine) as conn:
         fts5.check(conn)
     assert swu.search("værktøjer").total == 3
+
+
+def test_the_same_file_twice_in_one_import(swu: Project, interview_file: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "kopi.txt"
+    copy.write_bytes(interview_file.read_bytes())
+    first, second = swu.import_files([interview_file, copy], activity=1)
+    assert (first.status, second.status) == ("imported", "skipped")
+    assert "interview_mette.txt" in second.message and "--force" in second.message
+    both = swu.import_files([interview_file, copy], track="SWU", wp=3, force=True)
+    assert [r.status for r in both] == ["imported", "imported"]

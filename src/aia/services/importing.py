@@ -1,9 +1,11 @@
-"""Importing files: choose an importer, keep the original by hash, store each source atomically.
+"""Importing files: choose an importer, keep the original by hash, store every source whole or not at all.
 
-Each source is stored inside its own savepoint, so a file that fails leaves nothing behind while the others go
-on. :meth:`ImportService.import_files` groups many sources into one write transaction (committed at least every
-:data:`BATCH_SECONDS`), which saves a commit and a full-text-index flush per file on large imports; a crash
-loses at most the uncommitted batch, never part of a source. Results are reported only after their commit.
+Everything that can fail because of a file — reading, decoding, parsing, checking the offsets — happens in
+:func:`prepare`, in memory and without the write lock; a file that fails there is reported and stored not at all.
+What is left is storing, which :meth:`ImportService.import_files` does for a batch of files (as many as were
+parsed in :data:`BATCH_SECONDS`) in one short write transaction of a few statements. A database error or a crash
+loses the uncommitted batch — never part of a source — and the originals it wrote are removed again. Results
+are reported only after their commit.
 """
 
 from __future__ import annotations
@@ -19,15 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from aia.errors import ImportFailed, ValidationError
 from aia.ingest.base import ImportedSource, parse_file
 from aia.model import Participant, WorkPackage
 from aia.services.sources import SourceService
 from aia.store import sources as db
 from aia.store import structure as structure_db
-from aia.store.database import read, savepoint, write
+from aia.store.database import read, write
 from aia.text.stemming import index_columns
 
 #: files larger than this are refused before parsing (a transcript or document is far smaller)
@@ -57,7 +57,7 @@ class _Prepared:
 
     filename: str
     sha256: str
-    size: int
+    data: bytes
     imported: ImportedSource
     source_values: dict[str, Any]
     segment_rows: list[dict[str, Any]]
@@ -71,6 +71,17 @@ def check_offsets(imported: ImportedSource, filename: str) -> None:
         if not (0 <= seg.start <= seg.end <= n) or seg.start < previous_end:
             raise ImportFailed(filename, f"the {imported.importer} importer produced an invalid segment {i}")
         previous_end = seg.end
+
+
+def _duplicate(
+    stored: list[tuple[int, str, int | None, int]], wp_id: int, activity_id: int | None
+) -> tuple[int, str] | None:
+    """The (id, filename) of a stored source from the same file in the same activity (or, without an activity,
+    directly in the same WP), if there is one."""
+    for source_id, filename, row_activity, row_wp in stored:
+        if row_activity == activity_id and (activity_id is not None or row_wp == wp_id):
+            return source_id, filename
+    return None
 
 
 def prepare(data: bytes, filename: str, wp: WorkPackage, activity_id: int | None, user: str) -> _Prepared:
@@ -112,7 +123,7 @@ def prepare(data: bytes, filename: str, wp: WorkPackage, activity_id: int | None
         "metadata": imported.metadata,
         "imported_by": user,
     }
-    return _Prepared(filename, sha, len(data), imported, values, rows)
+    return _Prepared(filename, sha, data, imported, values, rows)
 
 
 class ImportService(SourceService):
@@ -142,42 +153,32 @@ class ImportService(SourceService):
         force: bool = False,
         on_result: ProgressCallback | None = None,
     ) -> list[ImportResult]:
-        """Import files; each is stored whole or not at all, and a failing file does not stop the others."""
+        """Import files; each is stored whole or not at all, and a file that cannot be read does not stop the
+        others. Files are parsed without holding the write lock, then stored in batches (see the module doc)."""
         work_package, activity_id = self._placement(track, wp, activity)
         people = [self.participant(p) for p in participants]
         results: list[ImportResult] = []
-        pending: list[ImportResult] = []
         iterator = iter(paths)
         done = False
         while not done:
-            written: list[str] = []
-            with self._removing_orphans(written), write(self.engine) as conn, db.deferred_indexing(conn):
-                started = time.monotonic()
-                while time.monotonic() - started < BATCH_SECONDS:
-                    path = next(iterator, None)
-                    if path is None:
-                        done = True
-                        break
-                    item = self._import_path(conn, Path(path), work_package, activity_id, people, force, written)
-                    pending.append(item)
-            # committed: now the results are true
-            for result in pending:
+            batch: list[ImportResult | _Prepared] = []
+            started = time.monotonic()
+            while time.monotonic() - started < BATCH_SECONDS:
+                path = next(iterator, None)
+                if path is None:
+                    done = True
+                    break
+                batch.append(self._prepare_path(Path(path), work_package, activity_id))
+            stored = iter(self._store_all([p for p in batch if isinstance(p, _Prepared)], people, force))
+            # stored and committed: now the results are true
+            for item in batch:
+                result = next(stored) if isinstance(item, _Prepared) else item
                 results.append(result)
                 if on_result is not None:
                     on_result(result)
-            pending = []
         return results
 
-    def _import_path(
-        self,
-        conn: sa.Connection,
-        path: Path,
-        wp: WorkPackage,
-        activity_id: int | None,
-        people: list[Participant],
-        force: bool,
-        written: list[str],
-    ) -> ImportResult:
+    def _prepare_path(self, path: Path, wp: WorkPackage, activity_id: int | None) -> _Prepared | ImportResult:
         try:
             try:
                 info = path.stat()
@@ -187,9 +188,7 @@ class ImportService(SourceService):
                 raise ImportFailed(path.name, "the file does not exist or is not a regular file")
             if info.st_size > MAX_FILE_BYTES:
                 raise ImportFailed(path.name, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
-            data = path.read_bytes()
-            prepared = prepare(data, path.name, wp, activity_id, self.user)
-            return self._store(conn, prepared, lambda: data, people, force, written)
+            return prepare(path.read_bytes(), path.name, wp, activity_id, self.user)
         except ImportFailed as exc:
             return ImportResult(path.name, "failed", str(exc))
 
@@ -207,60 +206,67 @@ class ImportService(SourceService):
         work_package, activity_id = self._placement(track, wp, activity)
         people = [self.participant(p) for p in participants]
         prepared = prepare(data, filename, work_package, activity_id, self.user)
+        return self._store_all([prepared], people, force)[0]
+
+    def _store_all(self, items: list[_Prepared], people: list[Participant], force: bool) -> list[ImportResult]:
+        """Store parsed files in one write transaction: all of them, or (on a database error) none, and then
+        no original written here stays on disk either."""
+        if not items:
+            return []
+        results: list[ImportResult] = []
+        new: list[db.NewSource] = []
         written: list[str] = []
         with self._removing_orphans(written), write(self.engine) as conn:
-            return self._store(conn, prepared, lambda: data, people, force, written)
-
-    def _store(
-        self,
-        conn: sa.Connection,
-        prepared: _Prepared,
-        data: Callable[[], bytes],
-        people: list[Participant],
-        force: bool,
-        written: list[str],
-    ) -> ImportResult:
-        """Store a prepared source in a savepoint of ``conn``; on any error nothing of it stays in the database
-        (the caller removes originals in ``written`` that end up unreferenced, see :meth:`_removing_orphans`)."""
-        values, rows = prepared.source_values, prepared.segment_rows
-        if not force:
-            dup = db.find_duplicate(conn, prepared.sha256, values["wp_id"], values["activity_id"])
-            if dup is not None:
-                dup_id, dup_name = dup
-                return ImportResult(
-                    prepared.filename,
-                    "skipped",
-                    f"already imported as source {dup_id} ({dup_name}); use --force to import it again",
-                    source_id=dup_id,
+            same_files = db.sources_with_files(conn, [p.sha256 for p in items])
+            by_pseudonym: dict[str, int] | None = None
+            in_batch: dict[tuple[str, int | None, int | None], str] = {}
+            for p in items:
+                values = p.source_values
+                same_place = (p.sha256, values["activity_id"], None if values["activity_id"] else values["wp_id"])
+                if not force:
+                    dup = _duplicate(same_files.get(p.sha256, []), values["wp_id"], values["activity_id"])
+                    if dup is not None:
+                        message = f"already imported as source {dup[0]} ({dup[1]}); use --force to import it again"
+                        results.append(ImportResult(p.filename, "skipped", message, source_id=dup[0]))
+                        continue
+                    if same_place in in_batch:
+                        message = f"the same file as {in_batch[same_place]} in this import; use --force to import both"
+                        results.append(ImportResult(p.filename, "skipped", message))
+                        continue
+                in_batch[same_place] = p.filename
+                warnings = list(p.imported.warnings)
+                participant_ids = [person.id for person in people]
+                speakers = {row["speaker"] for row in p.segment_rows if row["speaker"]}
+                if p.imported.participants or any(_PSEUDONYM_RE.match(s) for s in speakers):
+                    if by_pseudonym is None:
+                        by_pseudonym = structure_db.pseudonym_ids(conn)
+                    for named in p.imported.participants:
+                        pid = by_pseudonym.get(str(named).strip().upper())
+                        if pid is None:
+                            warnings.append(f"participant {named!r} named in the file is not registered; not linked")
+                        else:
+                            participant_ids.append(pid)
+                    for row in p.segment_rows:
+                        if row["speaker"]:
+                            row["participant_id"] = by_pseudonym.get(row["speaker"].upper())
+                if self._store_file(p.sha256, p.data):
+                    written.append(p.sha256)
+                new.append(db.NewSource(values, p.segment_rows, participant_ids))
+                results.append(
+                    ImportResult(
+                        p.filename,
+                        "imported",
+                        segments=len(p.segment_rows),
+                        importer=p.imported.importer,
+                        warnings=warnings,
+                    )
                 )
-        warnings = list(prepared.imported.warnings)
-        participant_ids = [p.id for p in people]
-        speakers = {row["speaker"] for row in rows if row["speaker"]}
-        if prepared.imported.participants or any(_PSEUDONYM_RE.match(s) for s in speakers):
-            by_pseudonym = structure_db.pseudonym_ids(conn)
-            for named in prepared.imported.participants:
-                pid = by_pseudonym.get(str(named).strip().upper())
-                if pid is None:
-                    warnings.append(f"participant {named!r} named in the file is not registered; not linked")
-                else:
-                    participant_ids.append(pid)
-            for row in rows:
-                if row["speaker"]:
-                    row["participant_id"] = by_pseudonym.get(row["speaker"].upper())
-        if self._store_file(prepared.sha256, data):
-            written.append(prepared.sha256)
-        with savepoint(conn):
-            db.ensure_file_row(conn, prepared.sha256, prepared.size)
-            source_id = db.insert_source(conn, values, rows, participant_ids)
-        return ImportResult(
-            prepared.filename,
-            "imported",
-            f"imported as source {source_id}",
-            source_id=source_id,
-            segments=len(rows),
-            importer=prepared.imported.importer,
-            warnings=warnings,
-        )
+            ids = iter(db.insert_sources(conn, new))
+        for result in results:
+            if result.status == "imported":
+                result.source_id = next(ids)
+                result.message = f"imported as source {result.source_id}"
+        return results
 
     # -- stored originals ---------------------------------------------------------------------
     @contextmanager
@@ -275,7 +281,7 @@ class ImportService(SourceService):
                 self.file_path(sha).unlink(missing_ok=True)
             raise
 
-    def _store_file(self, sha256: str, data: Callable[[], bytes]) -> bool:
+    def _store_file(self, sha256: str, data: bytes) -> bool:
         """Write the original under its hash (temp file + rename); False if it was there already."""
         target = self.file_path(sha256)
         if target.exists():
@@ -284,7 +290,7 @@ class ImportService(SourceService):
             target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".tmp-{os.getpid()}-{sha256}")
         try:
-            tmp.write_bytes(data())
+            tmp.write_bytes(data)
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)

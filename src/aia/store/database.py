@@ -58,20 +58,3 @@ def read(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A read transaction (one consistent snapshot)."""
     with engine.connect() as conn, conn.begin():
         yield conn
-
-
-@contextmanager
-def savepoint(conn: sa.Connection, name: str = "aia_item") -> Iterator[sa.Connection]:
-    """A savepoint inside a write transaction: on error everything since it is undone and the error raised.
-
-    One fixed name (not SQLAlchemy's numbered ones), so SQLite reuses its prepared statements across the
-    thousands of savepoints of a large import. Savepoints with the same name nest correctly in SQLite.
-    """
-    conn.exec_driver_sql(f"SAVEPOINT {name}")
-    try:
-        yield conn
-    except BaseException:
-        conn.exec_driver_sql(f"ROLLBACK TO {name}")
-        conn.exec_driver_sql(f"RELEASE {name}")
-        raise
-    conn.exec_driver_sql(f"RELEASE {name}")

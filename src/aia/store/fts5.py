@@ -5,10 +5,9 @@ The index holds two columns copied from the ``segments`` table, which is its ext
 :func:`aia.text.stemming.index_columns`. Tokeniser ``unicode61 remove_diacritics 0``: other settings fold å into a
 and merge år with ar.
 
-New segments are indexed by :func:`index_segments`, called by the one function that inserts segments
-(:func:`aia.store.sources.insert_source`), or in one pass at the end of a batch
-(:func:`aia.store.sources.deferred_indexing`). Not by a trigger: FTS5 flushes its pending terms at every statement
-savepoint, which a trigger opens for each row, so a trigger made imports about four times slower. Deletes and
+New segments are indexed by :func:`index_segments_after` in one pass, called by the one function that inserts
+segments (:func:`aia.store.sources.insert_sources`). Not by a trigger: FTS5 flushes its pending terms at every
+statement savepoint, which a trigger opens for each row, so a trigger made imports about four times slower. Deletes and
 updates (rare) are kept in sync by triggers, so that no path that removes or changes a segment can forget it.
 """
 
