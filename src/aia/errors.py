@@ -51,3 +51,7 @@ class UnsupportedFormat(ImportFailed):
 
 class SearchSyntaxError(AiaError):
     """A search query that cannot be turned into a search (only raised for queries with nothing to find)."""
+
+
+class KeyStoreError(AiaError):
+    """The key store cannot be created, opened or saved (wrong passphrase, damaged file, file in the way …)."""

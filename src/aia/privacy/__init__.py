@@ -1,0 +1,1 @@
+"""Everything personal: pseudonymisation, the key store, consent, erasure, audit."""
