@@ -13,8 +13,8 @@ from types import TracebackType
 from aia import __version__
 from aia.clock import now
 from aia.errors import ProjectError, ProjectTooNewError
+from aia.services.exchange import ExchangeService
 from aia.services.importing import ImportService
-from aia.services.memos import MemoService
 from aia.services.overview import OverviewService
 from aia.store import migrations
 from aia.store.database import read, sqlite_engine, write
@@ -34,7 +34,7 @@ def current_user() -> str:
         return "unknown"
 
 
-class Project(ImportService, MemoService, OverviewService):
+class Project(ImportService, ExchangeService, OverviewService):
     """An open project. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: Path, user: str | None = None) -> None:
