@@ -41,7 +41,7 @@ def _clean_cpr(value: str | None) -> str | None:
     digits = re.sub(r"[\s-]", "", text)
     # No modulus-11 check: CPR numbers without a valid check digit have been issued since 2007.
     if not re.fullmatch(r"\d{10}", digits):
-        raise ValidationError("a CPR number must be 10 digits (DDMMYY-XXXX)")
+        raise ValidationError("a CPR number must be 10 digits (DDMMYY-nnnn)")
     return f"{digits[:6]}-{digits[6:]}"
 
 
