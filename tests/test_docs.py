@@ -64,6 +64,7 @@ def test_guide_full_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AIA_USER", "Forsker A")
+    monkeypatch.setenv("AIA_KEYSTORE_PASSPHRASE", "korrekt hest batteri hæfteklamme")  # asked for on a terminal
     document = python_docx.Document()
     for i in range(6):
         document.add_paragraph(f"Interviewer: Hvordan bruger I værktøjerne i kodegennemgang, runde {i}?")

@@ -13,9 +13,11 @@ from types import TracebackType
 from aia import __version__
 from aia.clock import now
 from aia.errors import ProjectError, ProjectTooNewError
+from aia.privacy.kdf import KdfParams
 from aia.services.exchange import ExchangeService
 from aia.services.importing import ImportService
 from aia.services.overview import OverviewService
+from aia.services.pseudonymisation import PseudonymisationService
 from aia.store import migrations
 from aia.store.database import read, sqlite_engine, write
 from aia.store.schema import project_meta
@@ -34,7 +36,7 @@ def current_user() -> str:
         return "unknown"
 
 
-class Project(ImportService, ExchangeService, OverviewService):
+class Project(ImportService, ExchangeService, OverviewService, PseudonymisationService):
     """An open project. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: Path, user: str | None = None) -> None:
@@ -51,6 +53,7 @@ class Project(ImportService, ExchangeService, OverviewService):
         return str(value.value) if value else self.path.name
 
     def close(self) -> None:
+        self.lock_keys()
         self.engine.dispose()
 
     def __enter__(self) -> Project:
@@ -65,8 +68,17 @@ class Project(ImportService, ExchangeService, OverviewService):
         return f"<Project {str(self.path)!r}>"
 
 
-def init_project(path: str | Path, name: str | None = None, user: str | None = None) -> Project:
-    """Create a new, empty project directory and open it."""
+def init_project(
+    path: str | Path,
+    name: str | None = None,
+    user: str | None = None,
+    keystore_passphrase: str | None = None,
+    kdf: KdfParams | None = None,
+) -> Project:
+    """Create a new, empty project directory and open it.
+
+    With ``keystore_passphrase`` the project gets its key store (``keys.aia``) and pseudonymises every import;
+    without, it has none until ``create_keystore`` (CLI: ``aia keys init``) and imports are stored as they are."""
     root = Path(path)
     if (root / DB_NAME).exists():
         raise ProjectError(f"{root} is a project already; open it with --project {root}")
@@ -87,6 +99,8 @@ def init_project(path: str | Path, name: str | None = None, user: str | None = N
                 {"key": "created_with", "value": __version__},
             ],
         )
+    if keystore_passphrase is not None:
+        project.create_keystore(keystore_passphrase, kdf)
     return project
 
 

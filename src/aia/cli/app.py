@@ -111,3 +111,17 @@ def main() -> None:
     except KeyboardInterrupt:  # pragma: no cover - interactive
         click.echo("interrupted", err=True)
         sys.exit(130)
+
+
+def ensure_keys(project: Project) -> None:
+    """Unlock the project's key store for a command that needs it: from $AIA_KEYSTORE_PASSPHRASE, else by asking
+    (on a terminal). Without either the service raises its own clear error when it needs the store."""
+    from aia.privacy.keystore import passphrase_from_env
+
+    if project.keys_unlocked() or not project.has_keystore():
+        return
+    passphrase = passphrase_from_env()
+    if passphrase is None and sys.stdin.isatty():
+        passphrase = click.prompt(f"passphrase of the key store {project.keystore_path}", hide_input=True)
+    if passphrase is not None:
+        project.unlock_keys(passphrase)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from aia.cli.app import as_dict, cli, json_option, print_json, project_of
+from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of
 from aia.model import MEMO_TARGETS
 from aia.services.importing import ImportResult
 
@@ -20,6 +20,12 @@ from aia.services.importing import ImportResult
 @click.option("--activity", type=int, help="Activity id the material comes from.")
 @click.option("--participant", "participants", multiple=True, help="Participant pseudonym (repeatable).")
 @click.option("--force", is_flag=True, help="Import a file again even if the same file is in the activity.")
+@click.option(
+    "--no-pseudonymise",
+    "no_pseudonymise",
+    is_flag=True,
+    help="Store the text as it is (only for material without personal data; the project setting is the default).",
+)
 @json_option
 @click.pass_context
 def import_cmd(
@@ -30,13 +36,19 @@ def import_cmd(
     activity: int | None,
     participants: tuple[str, ...],
     force: bool,
+    no_pseudonymise: bool,
     as_json: bool,
 ) -> None:
     """Import FILES (.txt .md .docx .odt .pdf .html .vtt .srt) into a forløb's WP or an activity.
 
-    Each file is imported whole or not at all. Exit status 1 if any file failed.
+    Each file is imported whole or not at all. Exit status 1 if any file failed. When the project has a key store,
+    names, e-mails, phone numbers and CPR numbers are replaced by pseudonyms before anything is stored (the key
+    store's passphrase comes from $AIA_KEYSTORE_PASSPHRASE or is asked for); review with 'aia pseudonymise review'.
     """
     project = project_of(ctx)
+    pseudonymise = False if no_pseudonymise else None
+    if not no_pseudonymise and project.pseudonymisation_setting():
+        ensure_keys(project)
     show_bar = sys.stderr.isatty() and not as_json and len(files) > 1
 
     def report(result: ImportResult) -> None:
@@ -47,9 +59,15 @@ def import_cmd(
         elif result.status == "skipped":
             click.echo(f"skipped {result.filename}: {result.message}")
         else:
+            review = ""
+            if result.replaced or result.flagged:
+                review = (
+                    f"; {result.replaced} identifiers replaced, {result.flagged} flagged — "
+                    f"'aia pseudonymise review {result.source_id}'"
+                )
             click.echo(
                 f"imported {result.filename} as source {result.source_id} "
-                f"({result.importer}, {result.segments} segments)"
+                f"({result.importer}, {result.segments} segments{review})"
             )
         for warning in result.warnings:
             click.echo(f"warning: {result.filename}: {warning}", err=True)
@@ -62,9 +80,13 @@ def import_cmd(
                 bar.advance(task)
                 report(result)
 
-            results = project.import_files(files, track, wp, activity, participants, force, on_result=step)
+            results = project.import_files(
+                files, track, wp, activity, participants, force, on_result=step, pseudonymise=pseudonymise
+            )
     else:
-        results = project.import_files(files, track, wp, activity, participants, force, on_result=report)
+        results = project.import_files(
+            files, track, wp, activity, participants, force, on_result=report, pseudonymise=pseudonymise
+        )
     if as_json:
         print_json(results)
     if any(r.status == "failed" for r in results):

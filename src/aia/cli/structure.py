@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from aia.cli.app import as_dict, cli, json_option, print_json, project_of
+from aia.cli.privacy import new_passphrase
 from aia.model import ActivityKind
 from aia.project import init_project
 
@@ -24,10 +25,22 @@ def _attrs(pairs: tuple[str, ...]) -> dict[str, str]:
 @cli.command("init")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--name", help="Project name (default: the directory name).")
-def init_cmd(path: Path, name: str | None) -> None:
-    """Create a new project directory at PATH."""
-    with init_project(path, name=name) as project:
+@click.option(
+    "--no-keystore",
+    is_flag=True,
+    help="No key store and no pseudonymisation at import (only for material without personal data).",
+)
+def init_cmd(path: Path, name: str | None, no_keystore: bool) -> None:
+    """Create a new project directory at PATH, with its key store (keys.aia).
+
+    The key store's passphrase comes from $AIA_KEYSTORE_PASSPHRASE or is asked for. With a key store, every import
+    is pseudonymised before it is stored.
+    """
+    passphrase = None if no_keystore else new_passphrase()
+    with init_project(path, name=name, keystore_passphrase=passphrase) as project:
         click.echo(f"created project {project.name!r} in {path}")
+        if passphrase is not None:
+            click.echo(f"created its key store {project.keystore_path}; imports will be pseudonymised")
 
 
 @cli.command("status")

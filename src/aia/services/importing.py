@@ -24,16 +24,21 @@ from typing import Any
 from aia.errors import ImportFailed, ValidationError
 from aia.ingest.base import ImportedSource, parse_file
 from aia.model import Participant, WorkPackage
+from aia.privacy.imported import PseudonymContext, pseudonymise_filename, pseudonymise_source, stored_original
 from aia.services.sources import SourceService
+from aia.store import pseudonymisation as pseudo_db
 from aia.store import sources as db
 from aia.store import structure as structure_db
 from aia.store.database import read, write
+from aia.store.settings import get_setting, set_setting
 from aia.text.stemming import index_columns
 
 #: files larger than this are refused before parsing (a transcript or document is far smaller)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: longest time a batch of imported files waits for its commit
 BATCH_SECONDS = 0.5
+PSEUDONYMISE = "pseudonymise"
+ORIGINALS = "originals"
 _PSEUDONYM_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}-P\d+$", re.IGNORECASE)
 
 
@@ -46,6 +51,9 @@ class ImportResult:
     segments: int = 0
     importer: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: pseudonymisation: identifiers replaced, and candidates left in the text for review
+    replaced: int = 0
+    flagged: int = 0
 
 
 ProgressCallback = Callable[[ImportResult], None]
@@ -61,6 +69,10 @@ class _Prepared:
     imported: ImportedSource
     source_values: dict[str, Any]
     segment_rows: list[dict[str, Any]]
+    #: pseudonymisation findings for the review list (without ``source_id``); empty when it was off
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    #: the bytes kept in ``files/`` (the original, or encrypted), None when originals are not kept
+    stored: bytes | None = None
 
 
 def check_offsets(imported: ImportedSource, filename: str) -> None:
@@ -84,10 +96,24 @@ def _duplicate(
     return None
 
 
-def prepare(data: bytes, filename: str, wp: WorkPackage, activity_id: int | None, user: str) -> _Prepared:
-    """Parse and index a file in memory: no database, no lock held."""
+def prepare(
+    data: bytes,
+    filename: str,
+    wp: WorkPackage,
+    activity_id: int | None,
+    user: str,
+    pseudo: PseudonymContext | None = None,
+) -> _Prepared:
+    """Parse, pseudonymise (with ``pseudo``) and index a file in memory: no database, no lock held."""
     imported = parse_file(data, filename)
     check_offsets(imported, filename)
+    findings: list[dict[str, Any]] = []
+    shown_name = filename
+    if pseudo is not None:
+        done = pseudonymise_source(imported, pseudo)
+        imported, findings = done.source, done.findings
+        check_offsets(imported, filename)
+        shown_name = pseudonymise_filename(filename, pseudo)
     rows = []
     for ordinal, seg in enumerate(imported.segments):
         stems, plain = index_columns(imported.text[seg.start : seg.end])
@@ -112,21 +138,53 @@ def prepare(data: bytes, filename: str, wp: WorkPackage, activity_id: int | None
     values = {
         "wp_id": wp.id,
         "activity_id": activity_id,
-        "title": (imported.title or Path(filename).stem)[:500],
+        "title": (imported.title or Path(shown_name).stem)[:500],
         "date": imported.date,
         "language": imported.language,
         "importer": imported.importer,
-        "original_filename": filename[:500],
+        "original_filename": shown_name[:500],
         "sha256": sha,
         "size": len(data),
         "text": imported.text,
         "metadata": imported.metadata,
         "imported_by": user,
     }
-    return _Prepared(filename, sha, data, imported, values, rows)
+    return _Prepared(filename, sha, data, imported, values, rows, findings, stored_original(data, sha, pseudo))
 
 
 class ImportService(SourceService):
+    def pseudonymisation_setting(self) -> bool:
+        """Whether imports are pseudonymised: the project setting, by default on whenever there is a key store."""
+        with read(self.engine) as conn:
+            value = get_setting(conn, PSEUDONYMISE)
+        return self.has_keystore() if value is None else value == "on"
+
+    def originals_setting(self) -> str:
+        """``encrypted`` (default: originals kept, encrypted with the key store's key) or ``none`` (not kept)."""
+        with read(self.engine) as conn:
+            return get_setting(conn, ORIGINALS) or "encrypted"
+
+    def set_pseudonymisation(self, on: bool | None = None, originals: str | None = None) -> None:
+        """Change the project's pseudonymisation settings (lead). Switching it on needs a key store."""
+        if originals is not None and originals not in ("encrypted", "none"):
+            raise ValidationError(f"originals must be 'encrypted' or 'none', not {originals!r}")
+        if on and not self.has_keystore():
+            raise ValidationError("pseudonymisation needs a key store; create it first with 'aia keys init'")
+        with write(self.engine) as conn:
+            if on is not None:
+                set_setting(conn, PSEUDONYMISE, "on" if on else "off")
+            if originals is not None:
+                set_setting(conn, ORIGINALS, originals)
+
+    def pseudonym_context(self, requested: bool | None = None) -> PseudonymContext | None:
+        """What an import needs to pseudonymise, or None when it is off (opens the key store if needed)."""
+        on = self.pseudonymisation_setting() if requested is None else requested
+        if not on:
+            return None
+        keys = self.keys()
+        originals = self.originals_key() if self.originals_setting() == "encrypted" else None
+        return PseudonymContext(self.known_index(), keys.secret, self.review_key(), originals)
+
     def _placement(
         self, track: str | int | None, wp: int | None, activity: int | None
     ) -> tuple[WorkPackage, int | None]:
@@ -152,11 +210,15 @@ class ImportService(SourceService):
         participants: Sequence[str] = (),
         force: bool = False,
         on_result: ProgressCallback | None = None,
+        pseudonymise: bool | None = None,
     ) -> list[ImportResult]:
         """Import files; each is stored whole or not at all, and a file that cannot be read does not stop the
-        others. Files are parsed without holding the write lock, then stored in batches (see the module doc)."""
+        others. Files are parsed without holding the write lock, then stored in batches (see the module doc).
+
+        ``pseudonymise``: None follows the project setting (on whenever the project has a key store)."""
         work_package, activity_id = self._placement(track, wp, activity)
         people = [self.participant(p) for p in participants]
+        pseudo = self.pseudonym_context(pseudonymise)
         results: list[ImportResult] = []
         iterator = iter(paths)
         done = False
@@ -168,7 +230,7 @@ class ImportService(SourceService):
                 if path is None:
                     done = True
                     break
-                batch.append(self._prepare_path(Path(path), work_package, activity_id))
+                batch.append(self._prepare_path(Path(path), work_package, activity_id, pseudo))
             stored = iter(self._store_all([p for p in batch if isinstance(p, _Prepared)], people, force))
             # stored and committed: now the results are true
             for item in batch:
@@ -178,7 +240,9 @@ class ImportService(SourceService):
                     on_result(result)
         return results
 
-    def _prepare_path(self, path: Path, wp: WorkPackage, activity_id: int | None) -> _Prepared | ImportResult:
+    def _prepare_path(
+        self, path: Path, wp: WorkPackage, activity_id: int | None, pseudo: PseudonymContext | None
+    ) -> _Prepared | ImportResult:
         try:
             try:
                 info = path.stat()
@@ -188,7 +252,7 @@ class ImportService(SourceService):
                 raise ImportFailed(path.name, "the file does not exist or is not a regular file")
             if info.st_size > MAX_FILE_BYTES:
                 raise ImportFailed(path.name, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
-            return prepare(path.read_bytes(), path.name, wp, activity_id, self.user)
+            return prepare(path.read_bytes(), path.name, wp, activity_id, self.user, pseudo)
         except ImportFailed as exc:
             return ImportResult(path.name, "failed", str(exc))
 
@@ -201,11 +265,13 @@ class ImportService(SourceService):
         activity: int | None = None,
         participants: Sequence[str] = (),
         force: bool = False,
+        pseudonymise: bool | None = None,
     ) -> ImportResult:
         """Import one file given as bytes; raises :class:`ImportFailed` if it cannot be imported."""
         work_package, activity_id = self._placement(track, wp, activity)
         people = [self.participant(p) for p in participants]
-        prepared = prepare(data, filename, work_package, activity_id, self.user)
+        pseudo = self.pseudonym_context(pseudonymise)
+        prepared = prepare(data, filename, work_package, activity_id, self.user, pseudo)
         return self._store_all([prepared], people, force)[0]
 
     def _store_all(self, items: list[_Prepared], people: list[Participant], force: bool) -> list[ImportResult]:
@@ -215,6 +281,7 @@ class ImportService(SourceService):
             return []
         results: list[ImportResult] = []
         new: list[db.NewSource] = []
+        stored_items: list[_Prepared] = []
         written: list[str] = []
         with self._removing_orphans(written), write(self.engine) as conn:
             same_files = db.sources_with_files(conn, [p.sha256 for p in items])
@@ -249,9 +316,10 @@ class ImportService(SourceService):
                     for row in p.segment_rows:
                         if row["speaker"]:
                             row["participant_id"] = by_pseudonym.get(row["speaker"].upper())
-                if self._store_file(p.sha256, p.data):
+                if p.stored is not None and self._store_file(p.sha256, p.stored):
                     written.append(p.sha256)
                 new.append(db.NewSource(values, p.segment_rows, participant_ids))
+                stored_items.append(p)
                 results.append(
                     ImportResult(
                         p.filename,
@@ -259,9 +327,18 @@ class ImportService(SourceService):
                         segments=len(p.segment_rows),
                         importer=p.imported.importer,
                         warnings=warnings,
+                        replaced=sum(1 for f in p.findings if f["status"] == "replaced"),
+                        flagged=sum(1 for f in p.findings if f["status"] == "flagged"),
                     )
                 )
-            ids = iter(db.insert_sources(conn, new))
+            new_ids = db.insert_sources(conn, new)
+            findings = [
+                {**row, "source_id": source_id}
+                for source_id, p in zip(new_ids, stored_items, strict=True)
+                for row in p.findings
+            ]
+            pseudo_db.insert_findings(conn, findings)
+        ids = iter(new_ids)
         for result in results:
             if result.status == "imported":
                 result.source_id = next(ids)

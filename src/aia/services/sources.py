@@ -6,12 +6,14 @@ from pathlib import Path
 
 from aia.errors import NotFoundError
 from aia.model import Segment, Source
+from aia.privacy.filecrypt import decrypt, is_encrypted
+from aia.services.keys import KeysService
 from aia.services.structure import StructureService
 from aia.store import sources as db
 from aia.store.database import read
 
 
-class SourceService(StructureService):
+class SourceService(StructureService, KeysService):
     def file_path(self, sha256: str) -> Path:
         """Where the original file with this SHA-256 is kept (``files/ab/abcdef…``)."""
         return self.files_dir / sha256[:2] / sha256
@@ -24,8 +26,17 @@ class SourceService(StructureService):
         return found
 
     def original(self, source_id: int) -> bytes:
-        """The bytes of the file the source was imported from."""
-        return self.file_path(self.source(source_id, with_text=False).sha256).read_bytes()
+        """The bytes of the file the source was imported from (decrypted with the key store if it is encrypted)."""
+        sha = self.source(source_id, with_text=False).sha256
+        try:
+            blob = self.file_path(sha).read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(
+                f"the original file of source {source_id} was not kept (project setting originals=none)"
+            ) from None
+        if not is_encrypted(blob):
+            return blob
+        return decrypt(blob, self.originals_key(), sha.encode("ascii"), f"the original file of source {source_id}")
 
     def sources(
         self, track: str | int | None = None, wp: int | None = None, activity: int | None = None

@@ -218,3 +218,27 @@ code_events = sa.Table(
     sa.Column("rationale", sa.Text),
     sa.Index("ix_code_events_code", "code_guid"),
 )
+
+# --- pseudonymisation at import (issue 6; migration 3) --------------------------------------------------------------
+
+#: what the pseudonymiser replaced or flagged in a source, for the review step. Offsets are in the stored text and
+#: are kept correct when the text is edited. The original value of a replaced identifier is never stored in clear:
+#: ``value_enc`` is AES-GCM ciphertext under a key derived from the key store (see aia.privacy.filecrypt).
+pseudonymisation_findings = sa.Table(
+    "pseudonymisation_findings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("detector", sa.String(16), nullable=False),
+    #: replaced | flagged (left in the text) | accepted | rejected
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("replacement", sa.String(200), nullable=False),
+    sa.Column("value_enc", sa.LargeBinary),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("decided_by", sa.String(200)),
+    sa.Column("decided_at", sa.String(32)),
+    sa.Index("ix_pseudonymisation_findings_source", "source_id", "start"),
+)

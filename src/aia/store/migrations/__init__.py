@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from aia.store.migrations import m0001_core, m0002_search
+from aia.store.migrations import m0001_core, m0002_search, m0003_pseudonymisation
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", m0001_core.upgrade),
     Migration(2, "full-text search index", m0002_search.upgrade),
+    Migration(3, "pseudonymisation review list", m0003_pseudonymisation.upgrade),
 )
 HEAD = MIGRATIONS[-1].number
 

@@ -1,0 +1,112 @@
+"""The project's key store as a service: create, unlock, and the identities the pseudonymiser looks for.
+
+The key store (``keys.aia``, :mod:`aia.privacy.keystore`) is separate from the database and needs its passphrase.
+A :class:`aia.Project` opens it only when something needs it — pseudonymising an import, reading an encrypted
+original, reviewing replacements — with the passphrase given to :meth:`KeysService.unlock_keys` or, for scripts,
+from the environment variable ``AIA_KEYSTORE_PASSPHRASE``. Everything else works without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aia.errors import KeyStoreError
+from aia.privacy.filecrypt import ORIGINALS, REVIEW_VALUES, derive_key
+from aia.privacy.identities import OrganisationIdentity, PersonIdentity
+from aia.privacy.kdf import KdfParams
+from aia.privacy.keystore import PASSPHRASE_ENV, KeyStore, default_path, passphrase_from_env
+from aia.privacy.pseudonymise import Known, KnownIndex, KnownOrganisation, KnownPerson, compile_known
+from aia.services.base import ProjectBase
+
+
+def known_from_keystore(keys: KeyStore) -> list[Known]:
+    """The key store's people and organisations as the pseudonymiser's search list."""
+    known: list[Known] = []
+    for pseudonym, person in keys.people().items():
+        known.append(_known_person(pseudonym, person))
+    for code, org in keys.organisations().items():
+        known.append(_known_org(code, org))
+    return known
+
+
+def _known_person(pseudonym: str, person: PersonIdentity) -> KnownPerson:
+    return KnownPerson(
+        pseudonym=pseudonym,
+        names=person.full_names,
+        first_name=person.first_name,
+        surname=person.surname,
+        aliases=person.aliases,
+        emails=person.emails,
+        phones=person.phones,
+        cprs=(person.cpr,) if person.cpr else (),
+    )
+
+
+def _known_org(code: str, org: OrganisationIdentity) -> KnownOrganisation:
+    return KnownOrganisation(pseudonym=code, names=org.names, aliases=org.aliases)
+
+
+class KeysService(ProjectBase):
+    _keys: KeyStore | None = None
+    _known_index: KnownIndex | None = None
+
+    @property
+    def keystore_path(self) -> Path:
+        return default_path(self.path)
+
+    def has_keystore(self) -> bool:
+        return self.keystore_path.is_file()
+
+    def keys_unlocked(self) -> bool:
+        return self._keys is not None
+
+    def create_keystore(self, passphrase: str, kdf: KdfParams | None = None) -> KeyStore:
+        """Create the project's key store (and keep it open)."""
+        self._keys = KeyStore.create(self.keystore_path, passphrase, kdf=kdf)
+        self._known_index = None
+        return self._keys
+
+    def unlock_keys(self, passphrase: str) -> KeyStore:
+        """Open the key store with its passphrase and keep it open while this project is open."""
+        if self._keys is None:
+            self._keys = KeyStore.open(self.keystore_path, passphrase)
+            self._known_index = None
+        return self._keys
+
+    def keys(self) -> KeyStore:
+        """The open key store: unlocked before, or now with ``AIA_KEYSTORE_PASSPHRASE``; else a clear error."""
+        if self._keys is not None:
+            return self._keys
+        if not self.has_keystore():
+            raise KeyStoreError(
+                f"the project {self.path} has no key store; create one with 'aia keys init' (as the project lead)"
+            )
+        passphrase = passphrase_from_env()
+        if passphrase is None:
+            raise KeyStoreError(
+                f"the key store {self.keystore_path} is locked; set {PASSPHRASE_ENV} or give its passphrase when asked"
+            )
+        return self.unlock_keys(passphrase)
+
+    def save_keys(self) -> None:
+        self.keys().save()
+        self._known_index = None
+
+    def lock_keys(self) -> None:
+        if self._keys is not None:
+            self._keys.close()
+        self._keys = None
+        self._known_index = None
+
+    def known_index(self) -> KnownIndex:
+        """The compiled search list of every identifier in the key store (cached until the store changes)."""
+        keys = self.keys()
+        if self._known_index is None or keys.modified:
+            self._known_index = compile_known(known_from_keystore(keys))
+        return self._known_index
+
+    def originals_key(self) -> bytes:
+        return derive_key(self.keys().secret, ORIGINALS)
+
+    def review_key(self) -> bytes:
+        return derive_key(self.keys().secret, REVIEW_VALUES)
