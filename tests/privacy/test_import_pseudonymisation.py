@@ -259,3 +259,18 @@ def test_edit_text_keeps_untouched_codings_and_segments_on_their_text(
             previous = seg.end
         with read(p.engine) as conn:
             fts5.check(conn)
+
+
+def test_export_leaves_out_encrypted_original_pdfs(keyed: Project, tmp_path: Path) -> None:
+    import zipfile
+
+    pdf = (
+        Path(__file__).resolve().parents[2].parent / "shared" / "data" / "transcripts" / "pdpilot_interviews" / "P1.pdf"
+    )
+    result = keyed.import_bytes(pdf.read_bytes(), "P1.pdf", track="SWU", wp=2)
+    assert result.source_id is not None
+    assert keyed.original(result.source_id) == pdf.read_bytes()  # kept, encrypted, readable with the key store
+    summary = keyed.export_qdpx(tmp_path / "ud.qdpx")
+    assert summary.pdfs == 0 and any("kept encrypted" in w for w in summary.warnings)
+    with zipfile.ZipFile(tmp_path / "ud.qdpx") as zf:
+        assert not [n for n in zf.namelist() if n.endswith(".pdf")]

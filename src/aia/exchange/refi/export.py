@@ -22,6 +22,7 @@ from aia.errors import AiaError, ValidationError
 from aia.exchange.refi.collect import Snapshot, collect
 from aia.exchange.refi.guids import xml_datetime
 from aia.exchange.refi.qde import write_codebook, write_project
+from aia.privacy.filecrypt import MAGIC, is_encrypted
 from aia.services.memos import MemoService
 from aia.store import sources as sources_db
 from aia.store.database import read
@@ -103,6 +104,11 @@ def _entry(name: str, when: tuple[int, int, int, int, int, int]) -> zipfile.ZipI
     return info
 
 
+def _encrypted(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return is_encrypted(fh.read(len(MAGIC)))
+
+
 def export_qdpx(project: MemoService, out_path: str | Path) -> ExportSummary:
     """Write the project as a REFI-QDA project file (``.qdpx``)."""
     target = _check_target(out_path)
@@ -111,10 +117,16 @@ def export_qdpx(project: MemoService, out_path: str | Path) -> ExportSummary:
     pdf_ids: set[int] = set()
     for source in snap.sources:
         if source.importer == "pdf":
-            if project.file_path(source.sha256).is_file():
-                pdf_ids.add(source.id)
-            else:
+            path = project.file_path(source.sha256)
+            if not path.is_file():
                 warnings.append(f"the original PDF of source {source.id} is missing, so only its text is exported")
+            elif _encrypted(path):
+                warnings.append(
+                    f"the original PDF of source {source.id} holds identifiers (it is kept encrypted), so only its "
+                    "pseudonymised text is exported"
+                )
+            else:
+                pdf_ids.add(source.id)
     when = _zip_time(snap)
     with _atomic(target) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         with zf.open(_entry("project.qde", when), "w", force_zip64=True) as qde:
