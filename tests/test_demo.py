@@ -41,3 +41,21 @@ def test_demo_command_prints_summary_and_search(tmp_path: Path) -> None:
     assert again.exit_code == 0
     refused = CliRunner().invoke(cli, ["demo", "--path", str(target)])
     assert refused.exit_code == 1 and "is a project already" in refused.stderr
+
+
+def test_demo_database_holds_no_identity_from_its_key_store(tmp_path: Path) -> None:
+    """The demo pseudonymises at import: the names in its key store appear in no file of the project but keys.aia."""
+    project, summary = build_demo(tmp_path / "demo")
+    with project:
+        assert summary.replaced > 50
+        identifiers = [
+            value
+            for identity in [*project.keys().people().values(), *project.keys().organisations().values()]
+            for value in identity.identifiers()
+        ]
+        assert "Mette Lindholm" in identifiers and "Kodehuset" in identifiers
+        speakers = {seg.speaker for s, _, _ in project.sources() for seg in project.segments(s.id)}
+        assert "SWU-P01" in speakers  # "Mette:" turns are linked to her pseudonym
+    raw = b"".join(f.read_bytes() for f in (tmp_path / "demo").rglob("*") if f.is_file() and f.name != "keys.aia")
+    for value in identifiers:
+        assert value.encode("utf-8") not in raw, value

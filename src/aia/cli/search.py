@@ -81,7 +81,7 @@ def search_cmd(
 @click.option("--query", default="værktøjerne", show_default=True, help="The search shown at the end.")
 def demo_cmd(path: Path, replace: bool, query: str) -> None:
     """Build the demo project (fictional Danish AiA material) and show what it holds."""
-    from aia.demo import build_demo
+    from aia.demo import DEMO_PASSPHRASE, build_demo
 
     project, summary = build_demo(path, replace=replace)
     with project:
@@ -93,6 +93,10 @@ def demo_cmd(path: Path, replace: bool, query: str) -> None:
         click.echo(
             f"  {summary.sources} sources with {summary.segments} segments, {summary.codes} codes, "
             f"{summary.codings} codings, {summary.memos} memos"
+        )
+        click.echo(
+            f"  pseudonymised at import: {summary.replaced} identifiers replaced, {summary.flagged} left for review "
+            f"(key store {project.keystore_path}, demo passphrase {DEMO_PASSPHRASE!r})"
         )
         for warning in summary.warnings:
             click.echo(f"  warning: {warning}")

@@ -15,9 +15,12 @@ from typing import Any
 import yaml
 
 from aia.errors import ProjectError
+from aia.privacy.identities import OrganisationIdentity, PersonIdentity
 from aia.project import DB_NAME, Project, init_project
 
 DEMO_USER = "Forsker A"
+#: the demo's key store passphrase: a demo only, printed by ``aia demo`` (never do this with real material)
+DEMO_PASSPHRASE = "aia-demo-nøglelager"
 
 
 @dataclass
@@ -32,6 +35,9 @@ class DemoSummary:
     codes: int = 0
     codings: int = 0
     memos: int = 0
+    #: identifiers the pseudonymiser replaced at import, and candidates it left for review
+    replaced: int = 0
+    flagged: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -48,7 +54,7 @@ def build_demo(path: str | Path, replace: bool = False) -> tuple[Project, DemoSu
         shutil.rmtree(root)
     base = data_dir()
     manifest: dict[str, Any] = yaml.safe_load((base / "manifest.yaml").read_text(encoding="utf-8"))
-    project = init_project(root, name="AiA demo", user=DEMO_USER)
+    project = init_project(root, name="AiA demo", user=DEMO_USER, keystore_passphrase=DEMO_PASSPHRASE)
     summary = DemoSummary(root)
     try:
         _populate(project, manifest, base, summary)
@@ -62,17 +68,35 @@ def _populate(project: Project, manifest: dict[str, Any], base: Path, summary: D
     for t in manifest["tracks"]:
         project.add_track(t["name"], prefix=t.get("prefix"), description=t.get("description", ""))
         summary.tracks += 1
+    keys = project.keys()
     orgs: dict[str, str] = {}
     for o in manifest.get("organisations", []):
-        orgs[o["key"]] = project.add_organisation(o["name"], o.get("sector"), o.get("size")).code
+        # the database gets a descriptive label; the real names go into the key store
+        code = project.add_organisation(o.get("label", o["name"]), o.get("sector"), o.get("size")).code
+        orgs[o["key"]] = code
+        keys.set_organisation(code, OrganisationIdentity(names=tuple(o.get("names", [o["name"]]))))
         summary.organisations += 1
     people: dict[str, str] = {}
     for p in manifest.get("participants", []):
         org = orgs[p["organisation"]] if p.get("organisation") else None
-        people[p["key"]] = project.add_participant(
+        pseudonym = project.add_participant(
             p["track"], p.get("role"), p.get("job_function"), org, p.get("attributes") or {}
         ).pseudonym
+        people[p["key"]] = pseudonym
+        identity = p.get("identity") or {}
+        if identity:
+            first, _, last = identity["name"].partition(" ")
+            keys.set_person(
+                pseudonym,
+                PersonIdentity(
+                    full_names=(identity["name"],),
+                    first_name=first,
+                    surname=last or None,
+                    emails=tuple(filter(None, [identity.get("email")])),
+                ),
+            )
         summary.participants += 1
+    project.save_keys()
     sources_by_file: dict[str, int] = {}
     for a in manifest.get("activities", []):
         pseudonyms = [people[k] for k in a.get("participants", [])]
@@ -80,11 +104,11 @@ def _populate(project: Project, manifest: dict[str, Any], base: Path, summary: D
             a["track"],
             int(a["wp"]),
             a["kind"],
-            a["title"],
+            project.pseudonymise_text(a["title"]),
             date=str(a["date"]) if a.get("date") else None,
-            place=a.get("place"),
+            place=project.pseudonymise_text(a["place"]) if a.get("place") else None,
             researchers=a.get("researchers", []),
-            notes=a.get("notes", ""),
+            notes=project.pseudonymise_text(a.get("notes", "")),
             participants=pseudonyms,
         )
         summary.activities += 1
@@ -96,16 +120,19 @@ def _populate(project: Project, manifest: dict[str, Any], base: Path, summary: D
             sources_by_file[rel] = result.source_id
             summary.sources += 1
             summary.segments += result.segments
+            summary.replaced += result.replaced
+            summary.flagged += result.flagged
             summary.warnings.extend(f"{rel}: {w}" for w in result.warnings)
     _add_codes(project, manifest.get("codes", []), None, summary)
     for c in manifest.get("codings", []):
         source_id = sources_by_file[c["file"]]
         text = project.source(source_id).text
-        start = text.find(c["quote"])
+        quote = project.pseudonymise_text(c["quote"])
+        start = text.find(quote)
         if start < 0:
             raise ProjectError(f"demo coding quote not found in {c['file']}: {c['quote'][:40]!r}")
         project.user = c.get("coder", DEMO_USER)
-        project.add_coding(source_id, start, start + len(c["quote"]), c["code"], c.get("comment"))
+        project.add_coding(source_id, start, start + len(quote), c["code"], c.get("comment"))
         summary.codings += 1
     project.user = DEMO_USER
     for m in manifest.get("memos", []):
@@ -114,9 +141,9 @@ def _populate(project: Project, manifest: dict[str, Any], base: Path, summary: D
             ((kind, ref),) = target.items()
             if kind == "participant":
                 ref = people.get(ref, ref)
-            project.add_memo(m["title"], m["body"], kind, ref)
+            project.add_memo(m["title"], project.pseudonymise_text(m["body"]), kind, ref)
         else:
-            project.add_memo(m["title"], m["body"])
+            project.add_memo(m["title"], project.pseudonymise_text(m["body"]))
         summary.memos += 1
 
 

@@ -54,7 +54,7 @@ def _crossing(r: Replacement, bounds: list[int]) -> bool:
     return k < len(bounds) and bounds[k] < r.end
 
 
-def _short(value: str, ctx: PseudonymContext) -> str:
+def pseudonymise_short(value: str, ctx: PseudonymContext) -> str:
     """A short string (speaker, title, metadata value) with its identifiers replaced; flags are replaced too, since
     nobody reviews a metadata value."""
     if not value or not value.strip():
@@ -72,7 +72,7 @@ def _short(value: str, ctx: PseudonymContext) -> str:
 
 def _metadata(value: Any, ctx: PseudonymContext) -> Any:
     if isinstance(value, str):
-        return _short(value, ctx)
+        return pseudonymise_short(value, ctx)
     if isinstance(value, list):
         return [_metadata(v, ctx) for v in value]
     if isinstance(value, dict):
@@ -83,7 +83,7 @@ def _metadata(value: Any, ctx: PseudonymContext) -> Any:
 def speaker_label(value: str | None, ctx: PseudonymContext) -> str | None:
     if value is None:
         return None
-    new = _short(value, ctx)
+    new = pseudonymise_short(value, ctx)
     match = _ONE_PSEUDONYM.match(new.strip())
     return match.group(1) if match else new
 
@@ -141,7 +141,7 @@ def pseudonymise_source(imported: ImportedSource, ctx: PseudonymContext) -> Pseu
         imported,
         text=result.text,
         segments=segments,
-        title=_short(imported.title, ctx) if imported.title else imported.title,
+        title=pseudonymise_short(imported.title, ctx) if imported.title else imported.title,
         metadata=_metadata(imported.metadata, ctx),
     )
     return Pseudonymised(new, findings, len(result.replacements), len(result.flags))
@@ -157,4 +157,18 @@ def stored_original(data: bytes, sha256: str, ctx: PseudonymContext | None) -> b
 
 
 def pseudonymise_filename(filename: str, ctx: PseudonymContext) -> str:
-    return _short(filename, ctx)
+    """A file name with its identifiers replaced; ``_`` counts as a word boundary (``2026-01-20_kodehuset.md``)."""
+    spaced = filename.replace("_", " ")
+    found = pseudonymise(spaced, ctx.index, ctx.secret)
+    replacements = [
+        dataclasses.replace(r, original=filename[r.start : r.end])
+        for r in [
+            *found.replacements,
+            *(
+                Replacement(f.start, f.end, f.text, pseudonym("PER", f.text, ctx.secret), f.kind, "gazetteer")
+                for f in found.original_flags
+                if f.kind == "PER"
+            ),
+        ]
+    ]
+    return apply(filename, replacements).text

@@ -24,7 +24,13 @@ from typing import Any
 from aia.errors import ImportFailed, ValidationError
 from aia.ingest.base import ImportedSource, parse_file
 from aia.model import Participant, WorkPackage
-from aia.privacy.imported import PseudonymContext, pseudonymise_filename, pseudonymise_source, stored_original
+from aia.privacy.imported import (
+    PseudonymContext,
+    pseudonymise_filename,
+    pseudonymise_short,
+    pseudonymise_source,
+    stored_original,
+)
 from aia.services.sources import SourceService
 from aia.store import pseudonymisation as pseudo_db
 from aia.store import sources as db
@@ -175,6 +181,12 @@ class ImportService(SourceService):
                 set_setting(conn, PSEUDONYMISE, "on" if on else "off")
             if originals is not None:
                 set_setting(conn, ORIGINALS, originals)
+
+    def pseudonymise_text(self, text: str) -> str:
+        """A short text written in the project (a place, a note, a memo) with its identifiers replaced, as an
+        import would; unchanged when pseudonymisation is off."""
+        pseudo = self.pseudonym_context()
+        return text if pseudo is None else pseudonymise_short(text, pseudo)
 
     def pseudonym_context(self, requested: bool | None = None) -> PseudonymContext | None:
         """What an import needs to pseudonymise, or None when it is off (opens the key store if needed)."""
