@@ -98,13 +98,20 @@ def pseudonymise_source(imported: ImportedSource, ctx: PseudonymContext) -> Pseu
         flags = [*result.original_flags, *(Finding(r.start, r.end, r.kind, r.original, 0.5, True) for r in crossing)]
         result = apply(imported.text, kept, flags)
     omap = result.offset_map
+    labels: dict[str | None, str | None] = {None: None}  # a transcript repeats a handful of labels many times
+
+    def label(value: str | None) -> str | None:
+        if value not in labels:
+            labels[value] = speaker_label(value, ctx)
+        return labels[value]
+
     segments = [
         dataclasses.replace(
             seg,
             start=omap.map(seg.start, "start"),
             end=omap.map(seg.end, "end"),
-            speaker=speaker_label(seg.speaker, ctx),
-            author=speaker_label(seg.author, ctx),
+            speaker=label(seg.speaker),
+            author=label(seg.author),
         )
         for seg in imported.segments
     ]

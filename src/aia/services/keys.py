@@ -49,6 +49,7 @@ def _known_org(code: str, org: OrganisationIdentity) -> KnownOrganisation:
 class KeysService(ProjectBase):
     _keys: KeyStore | None = None
     _known_index: KnownIndex | None = None
+    _derived: dict[bytes, bytes] | None = None
 
     @property
     def keystore_path(self) -> Path:
@@ -63,6 +64,7 @@ class KeysService(ProjectBase):
     def create_keystore(self, passphrase: str, kdf: KdfParams | None = None) -> KeyStore:
         """Create the project's key store (and keep it open)."""
         self._keys = KeyStore.create(self.keystore_path, passphrase, kdf=kdf)
+        self._derived = None
         self._known_index = None
         return self._keys
 
@@ -70,6 +72,7 @@ class KeysService(ProjectBase):
         """Open the key store with its passphrase and keep it open while this project is open."""
         if self._keys is None:
             self._keys = KeyStore.open(self.keystore_path, passphrase)
+            self._derived = None
             self._known_index = None
         return self._keys
 
@@ -97,6 +100,7 @@ class KeysService(ProjectBase):
             self._keys.close()
         self._keys = None
         self._known_index = None
+        self._derived = None
 
     def known_index(self) -> KnownIndex:
         """The compiled search list of every identifier in the key store (cached until the store changes)."""
@@ -105,8 +109,16 @@ class KeysService(ProjectBase):
             self._known_index = compile_known(known_from_keystore(keys))
         return self._known_index
 
+    def _derive(self, purpose: bytes) -> bytes:
+        secret = self.keys().secret
+        if self._derived is None:
+            self._derived = {}
+        if purpose not in self._derived:
+            self._derived[purpose] = derive_key(secret, purpose)
+        return self._derived[purpose]
+
     def originals_key(self) -> bytes:
-        return derive_key(self.keys().secret, ORIGINALS)
+        return self._derive(ORIGINALS)
 
     def review_key(self) -> bytes:
-        return derive_key(self.keys().secret, REVIEW_VALUES)
+        return self._derive(REVIEW_VALUES)
