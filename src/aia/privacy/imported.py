@@ -17,7 +17,7 @@ from typing import Any
 from aia.ingest.base import ImportedSource, SegmentDraft
 from aia.privacy.detect import Finding
 from aia.privacy.filecrypt import encrypt
-from aia.privacy.offsets import Replacement, Result, apply
+from aia.privacy.offsets import OffsetMap, Replacement, Result, apply
 from aia.privacy.pseudonymise import PREFIX, KnownIndex, pseudonym, pseudonymise
 
 #: a speaker label that is nothing but one pseudonym: ``[SWU-P03]`` -> ``SWU-P03`` (links the turn to the participant)
@@ -42,6 +42,8 @@ class Pseudonymised:
     findings: list[dict[str, Any]]
     replaced: int
     flagged: int
+    #: old -> new offsets of the text, for spans that came with the source (codings of an exchanged project)
+    offset_map: OffsetMap
 
 
 def _boundaries(segments: list[SegmentDraft]) -> list[int]:
@@ -151,7 +153,7 @@ def pseudonymise_source(imported: ImportedSource, ctx: PseudonymContext) -> Pseu
         title=pseudonymise_short(imported.title, ctx) if imported.title else imported.title,
         metadata=_metadata(imported.metadata, ctx),
     )
-    return Pseudonymised(new, findings, len(result.replacements), len(result.flags))
+    return Pseudonymised(new, findings, len(result.replacements), len(result.flags), omap)
 
 
 def stored_original(data: bytes, sha256: str, ctx: PseudonymContext | None) -> bytes | None:
