@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-project
 
-.PHONY: demo test lint typecheck check bench docs clean
+.PHONY: demo test lint typecheck check bench docs clean chromium
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/aia demo --path $(DEMO_DIR) --replace
+	$(BIN)/aia --project $(DEMO_DIR) serve
 
-test: $(STAMP)
+# the browser tests drive Debian's chromium; install it when missing and we are root (never download a browser)
+chromium:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
@@ -37,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_search.py
 	$(BIN)/python bench/bench_retrieve.py
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -115,3 +115,25 @@ def test_schema_has_no_sqlite_only_types(project: aia.Project) -> None:
         ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
         assert "CREATE TABLE" in ddl
     assert isinstance(project.engine, sa.Engine)
+
+
+def test_open_removes_temp_files_of_dead_imports_only(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from aia.project import remove_stale_temp_files
+
+    with aia.init_project(tmp_path / "p"):
+        pass
+    folder = tmp_path / "p" / "files" / "ab"
+    folder.mkdir(parents=True)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = folder / f".tmp-{dead.pid}-ab12"
+    live = folder / f".tmp-{os.getpid()}-ab34"
+    stale.write_bytes(b"halvt skrevet")
+    live.write_bytes(b"skrives lige nu")
+    with aia.open_project(tmp_path / "p"):
+        pass
+    assert not stale.exists() and live.exists()
+    assert remove_stale_temp_files(tmp_path / "p" / "files") == 0

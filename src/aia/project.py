@@ -14,10 +14,18 @@ from aia import __version__
 from aia.clock import now
 from aia.errors import ProjectError, ProjectTooNewError
 from aia.privacy.kdf import KdfParams
+from aia.services.accounts import AccountService
+from aia.services.ailogs import AiLogService
+from aia.services.backup import BackupService
 from aia.services.exchange import ExchangeService
 from aia.services.importing import ImportService
+from aia.services.incidents import IncidentService
+from aia.services.netnography import NetnographyService
 from aia.services.overview import OverviewService
+from aia.services.probes import ProbeService
 from aia.services.pseudonymisation import PseudonymisationService
+from aia.services.retention import RetentionService
+from aia.services.webviews import WebViewService
 from aia.store import migrations
 from aia.store.database import read, sqlite_engine, write
 from aia.store.schema import project_meta
@@ -36,7 +44,20 @@ def current_user() -> str:
         return "unknown"
 
 
-class Project(ImportService, ExchangeService, OverviewService, PseudonymisationService):
+class Project(
+    AiLogService,
+    AccountService,
+    WebViewService,
+    NetnographyService,
+    ImportService,
+    ExchangeService,
+    OverviewService,
+    PseudonymisationService,
+    ProbeService,
+    IncidentService,
+    RetentionService,
+    BackupService,
+):
     """An open project. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: Path, user: str | None = None) -> None:
@@ -130,7 +151,34 @@ def open_project(path: str | Path, user: str | None = None) -> Project:
         project.upgrade_notice = (
             f"upgraded {root} from schema {version} to {migrations.HEAD}; the previous version is backed up in {backup}"
         )
+    remove_stale_temp_files(root / "files")
+    project.resume_erasures()  # an erasure interrupted by a crash is finished before anything else
     return project
+
+
+def remove_stale_temp_files(files_dir: Path) -> int:
+    """Delete ``files/*/.tmp-<pid>-…`` left by an import that was killed while writing an original.
+
+    A temp file whose process is still alive belongs to an import in progress and is left alone. Returns how many
+    were removed."""
+    removed = 0
+    for tmp in files_dir.glob("*/.tmp-*"):
+        pid_text = tmp.name.split("-", 2)[1] if tmp.name.count("-") >= 2 else ""
+        if pid_text.isdigit() and _alive(int(pid_text)):
+            continue
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    return True
 
 
 def backup_database(project: Project, label: str) -> Path:

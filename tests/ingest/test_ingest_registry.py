@@ -10,7 +10,8 @@ from aia.ingest.base import choose_importer, importers, parse_file
 
 def test_all_modules_register() -> None:
     names = {imp.name for imp in importers()}
-    assert names == {"text", "markdown", "docx", "odt", "pdf", "html", "vtt", "srt"}
+    core = {"text", "markdown", "docx", "odt", "pdf", "html", "vtt", "srt"}
+    assert names == core | {"chatgpt", "claude", "devgpt", "ailog"}
 
 
 @pytest.mark.parametrize(

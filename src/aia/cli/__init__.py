@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from aia.cli import coding, exchange, material, privacy, search, structure  # noqa: F401  (register commands)
+from aia.cli import (  # noqa: F401  (register commands)
+    coding,
+    dataprotection,
+    exchange,
+    material,
+    netnography,
+    privacy,
+    search,
+    structure,
+    web,
+    wp1,
+    wp2,
+)
 from aia.cli.app import cli, main
 
 __all__ = ["cli", "main"]

@@ -9,6 +9,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of
+from aia.cli.exchange import refi_files, refi_import
 from aia.model import MEMO_TARGETS
 from aia.services.importing import ImportResult
 
@@ -26,6 +27,19 @@ from aia.services.importing import ImportResult
     is_flag=True,
     help="Store the text as it is (only for material without personal data; the project setting is the default).",
 )
+@click.option(
+    "--positions",
+    type=click.Choice(["auto", "utf16", "codepoints"]),
+    default="auto",
+    show_default=True,
+    help="REFI-QDA (.qdpx) only: how the file counts selection positions (NVivo for Windows: utf16).",
+)
+@click.option(
+    "--new-project",
+    "new_project",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="REFI-QDA (.qdpx) only: create this new project directory and import into it.",
+)
 @json_option
 @click.pass_context
 def import_cmd(
@@ -37,6 +51,8 @@ def import_cmd(
     participants: tuple[str, ...],
     force: bool,
     no_pseudonymise: bool,
+    positions: str,
+    new_project: Path | None,
     as_json: bool,
 ) -> None:
     """Import FILES (.txt .md .docx .odt .pdf .html .vtt .srt) into a forløb's WP or an activity.
@@ -44,7 +60,14 @@ def import_cmd(
     Each file is imported whole or not at all. Exit status 1 if any file failed. When the project has a key store,
     names, e-mails, phone numbers and CPR numbers are replaced by pseudonyms before anything is stored (the key
     store's passphrase comes from $AIA_KEYSTORE_PASSPHRASE or is asked for); review with 'aia pseudonymise review'.
+
+    A REFI-QDA project (.qdpx) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA, QualCoder … is merged into the
+    project by GUID (--new-project DIR: into a new project); --track/--wp place its sources that belong to no
+    forløb/WP Set. See docs/refi-qda.md.
     """
+    if refi_files(files) or new_project is not None:
+        refi_import(ctx, files, track, wp, activity, participants, positions, new_project, as_json)
+        return
     project = project_of(ctx)
     pseudonymise = False if no_pseudonymise else None
     if not no_pseudonymise and project.pseudonymisation_setting():
@@ -127,7 +150,7 @@ def source_group() -> None:
 def source_show(ctx: click.Context, source_id: int, with_text: bool, as_json: bool) -> None:
     """Show a source: metadata and its segments with offsets, speakers and times."""
     project = project_of(ctx)
-    source = project.source(source_id)
+    source = project.view_source(source_id)
     segments = project.segments(source_id)
     people = project.source_participants(source_id)
     if as_json:

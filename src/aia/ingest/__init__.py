@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 #: modules that register an importer when imported; order does not matter (sniffers decide)
-_MODULES = ("text", "markdown", "docx", "odt", "pdf", "html", "vtt", "srt")
+_MODULES = ("text", "markdown", "docx", "odt", "pdf", "html", "vtt", "srt", "chatgpt", "claude", "devgpt", "ailog")
 _loaded = False
 
 

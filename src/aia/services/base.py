@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+
+from aia.clock import now
+from aia.store import audit as audit_db
+from aia.store import dataprotection as dp_db
+from aia.store.database import write
 
 
 class ProjectBase:
@@ -15,3 +21,19 @@ class ProjectBase:
     @property
     def files_dir(self) -> Path:
         return self.path / "files"
+
+    def audit(self, action: str, target: str | None = None, details: dict[str, Any] | None = None) -> int:
+        """Append one event to the project's hash-chained audit log (its own short write transaction: call it
+        after, not inside, the transaction of the change). ``details`` must be content-free: ids, counts, paths."""
+        with write(self.engine) as conn:
+            return audit_db.append(conn, now(), self.user, action, target, details)
+
+    def register_export(self, kind: str, path: str | Path, summary: dict[str, Any] | None = None) -> int:
+        """Record that a file left the project (who, when, what; listed in every later erasure report) and audit
+        it. Call after the file is written. ``summary``: counts and options, never content."""
+        at = now()
+        details = dict(summary or {})
+        with write(self.engine) as conn:
+            export_id = dp_db.register_export(conn, kind, str(path), details, self.user, at)
+            audit_db.append(conn, at, self.user, f"export.{kind}", str(path), {"export_id": export_id, **details})
+        return export_id

@@ -1,18 +1,144 @@
-"""Exchange with other QDA tools: REFI-QDA project (``.qdpx``) and codebook (``.qdc``) export."""
+"""Exchange with other QDA tools: REFI-QDA project (``.qdpx``) and codebook (``.qdc``) export and import."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from aia.errors import NotFoundError, ValidationError
 from aia.exchange.refi.export import ExportSummary, export_qdc, export_qdpx
+from aia.exchange.refi.importer import ImportSummary
+from aia.exchange.refi.merge import Plan, PreparedProject, plan, plan_codebook, prepare
+from aia.exchange.refi.positions import POSITION_CHOICES
+from aia.exchange.refi.read import read_qdc, read_qdpx
 from aia.services.memos import MemoService
+from aia.store import refi_import as db
+from aia.store import sources as sources_db
+from aia.store.database import read, write
 
 
 class ExchangeService(MemoService):
     def export_qdpx(self, path: str | Path) -> ExportSummary:
         """Write the whole project (sources, codebook, codings, memos, cases, forløb/WP sets) as a ``.qdpx``."""
-        return export_qdpx(self, path)
+        summary = export_qdpx(self, path)
+        counts = {"sources": summary.sources, "codings": summary.codings, "memos": summary.memos}
+        self.register_export("qdpx", Path(path).resolve(), counts)
+        return summary
 
     def export_qdc(self, path: str | Path) -> ExportSummary:
         """Write the codebook as a REFI-QDA ``.qdc`` file."""
-        return export_qdc(self, path)
+        summary = export_qdc(self, path)
+        self.register_export("qdc", Path(path).resolve(), {"codes": summary.codes})
+        return summary
+
+    # -- import ---------------------------------------------------------------------------------------------------
+    def import_qdpx(
+        self, path: str | Path, positions: str = "auto", into: tuple[str | int, int] | None = None
+    ) -> ImportSummary:
+        """Import a REFI-QDA project file into this project, merging by GUID (see ``docs/refi-qda.md``).
+
+        ``positions``: ``auto`` (detect code points or UTF-16 units), ``utf16`` or ``codepoints``. ``into``:
+        (forløb, WP) for sources that are in no forløb/WP Set (default: forløb "Importeret fra REFI-QDA", WP1).
+        The file is read and checked in memory first; then everything is stored in one transaction, or nothing."""
+        if positions not in POSITION_CHOICES:
+            raise ValidationError(f"positions must be one of {', '.join(POSITION_CHOICES)}, not {positions!r}")
+        source = Path(path)
+        parsed = read_qdpx(source)
+        prepared = prepare(parsed, source.name, positions)
+        return self.import_prepared(source, prepared, into)
+
+    def import_qdc(self, path: str | Path) -> ImportSummary:
+        """Import a REFI-QDA codebook (``.qdc``): new codes are added, codes with a known GUID are matched."""
+        source = Path(path)
+        parsed = read_qdc(source)
+        summary = ImportSummary(source, warnings=list(parsed.warnings))
+        with write(self.engine) as conn:
+            the_plan = plan_codebook(parsed, db.existing(conn))
+            stored = db.store_plan(conn, the_plan, self.user)
+        summary.codes = stored.codes
+        summary.matched = dict(the_plan.matched)
+        summary.warnings += the_plan.warnings
+        return summary
+
+    def import_prepared(
+        self, path: Path, prepared: PreparedProject, into: tuple[str | int, int] | None = None
+    ) -> ImportSummary:
+        """Store a read and prepared project file (:func:`aia.exchange.refi.merge.prepare`): the one storing step
+        of a ``.qdpx`` import (a hook for changing the texts, e.g. pseudonymisation, belongs before it)."""
+        target = self._into(into)
+        summary = ImportSummary(path, positions=prepared.reading.unit)
+        if prepared.reading.newlines == "lf":
+            summary.positions += " (CRLF counted as one)"
+        written: list[str] = []
+        with self._removing_refi_orphans(written), write(self.engine) as conn:
+            existing = db.existing(conn)
+            known = {
+                s.parsed.guid: existing.sources[s.parsed.guid]
+                for s in prepared.sources
+                if s.parsed.guid in existing.sources
+            }
+            the_plan: Plan = plan(prepared, existing, self.user, target, db.stored_texts(conn, known))
+            for s in the_plan.sources:
+                if self._write_original(db.original_sha(s.original), s.original):
+                    written.append(db.original_sha(s.original))
+            stored = db.store_plan(conn, the_plan, self.user)
+        summary.tracks = stored.tracks
+        summary.codes = stored.codes
+        summary.sources = stored.sources
+        summary.codings = stored.codings
+        summary.memos = stored.memos
+        summary.participants = stored.participants
+        summary.organisations = stored.organisations
+        summary.source_ids = stored.source_ids
+        summary.matched = dict(the_plan.matched)
+        summary.warnings = the_plan.warnings
+        self.audit("import.qdpx", str(path.name), {"sources": stored.sources, "codings": stored.codings})
+        pseudonymising = getattr(self, "pseudonymisation_setting", None)
+        if stored.sources and callable(pseudonymising) and pseudonymising():
+            summary.warnings.append(
+                "this project pseudonymises what it imports, but REFI-QDA imports are stored as read; check the "
+                f"{stored.sources} imported texts for names and other identifiers"
+            )
+        return summary
+
+    def _into(self, into: tuple[str | int, int] | None) -> tuple[str, int] | None:
+        if into is None:
+            return None
+        ref, wp = into
+        if wp not in range(1, 6):
+            raise ValidationError(f"work package {wp} does not exist; AiA has WP1 to WP5")
+        try:
+            return self.track(ref).name, wp
+        except NotFoundError:
+            name = str(ref).strip()
+            if not name or name.isdigit():
+                raise
+            return name, wp  # a new forløb of that name is created
+
+    @contextmanager
+    def _removing_refi_orphans(self, written: list[str]) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            with read(self.engine) as conn:
+                orphans = [sha for sha in written if not sources_db.file_is_referenced(conn, sha)]
+            for sha in orphans:
+                self.file_path(sha).unlink(missing_ok=True)
+            raise
+
+    def _write_original(self, sha256: str, data: bytes) -> bool:
+        """Keep an imported original under its hash (temp file + rename); False if it was there already."""
+        target = self.file_path(sha256)
+        if target.exists():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".tmp-{os.getpid()}-{sha256}")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return True

@@ -81,8 +81,9 @@ def source_text(conn: sa.Connection, source_id: int) -> str | None:
 def edit_text(conn: sa.Connection, source_id: int, edits: Sequence[tuple[int, int, str]]) -> OffsetMap:
     """Replace ``text[start:end]`` by ``new`` for each (non-overlapping) edit and move every offset into the text.
 
-    Segment starts and coding starts map with ``side="start"``, ends with ``side="end"``: a span that touched an
-    edited stretch still covers all of its replacement. Returns the map (old -> new offsets).
+    Coding starts map with ``side="start"``, ends with ``side="end"``: a coding that touched an edited stretch still
+    covers all of its replacement. Segment boundaries inside an edited stretch move to its end, so segments keep
+    tiling the text without overlap. Returns the map (old -> new offsets).
     """
     text = source_text(conn, source_id)
     if text is None:
@@ -114,7 +115,9 @@ def edit_text(conn: sa.Connection, source_id: int, edits: Sequence[tuple[int, in
     for seg_id, start, end in conn.execute(
         sa.select(segments.c.id, segments.c.start, segments.c.end).where(segments.c.source_id == source_id)
     ):
-        new_start, new_end = offset_map.map(start, "start"), offset_map.map(end, "end")
+        # a segment boundary inside an edited stretch goes to the end of the replacement, so that neighbouring
+        # segments never overlap (the replacement joins the earlier segment)
+        new_start, new_end = offset_map.map(start, "end"), offset_map.map(end, "end")
         row: dict[str, Any] = {"b_id": seg_id, "start": new_start, "end": new_end}
         if touched(start, end):
             row["stem"], row["plain"] = index_columns(new_text[new_start:new_end])

@@ -242,3 +242,275 @@ pseudonymisation_findings = sa.Table(
     sa.Column("decided_at", sa.String(32)),
     sa.Index("ix_pseudonymisation_findings_source", "source_id", "start"),
 )
+
+# --- WP1 probes and WP2 critical incidents (issue 7; migration 7) ----------------------------------------------------
+
+#: a WP1 probe: a described scenario (jailbreak challenge, provotype, code-review probe, other)
+probes = sa.Table(
+    "probes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("guid", sa.String(36), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("instructions", sa.Text, nullable=False, server_default=""),
+    sa.Column("setup", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+#: a probe session is an activity (its participants, logs and reflections hang on the activity) run with a probe
+probe_sessions = sa.Table(
+    "probe_sessions",
+    metadata,
+    sa.Column("activity_id", sa.Integer, sa.ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("probe_id", sa.Integer, sa.ForeignKey("probes.id", ondelete="RESTRICT"), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Index("ix_probe_sessions_probe", "probe_id"),
+)
+
+#: the editable taxonomy for turn annotations: dimension ``technique`` or ``outcome``
+annotation_terms = sa.Table(
+    "annotation_terms",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dimension", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.UniqueConstraint("dimension", "name"),
+)
+
+#: a turn (segment ordinal of an AI-log source) annotated with a technique and/or an outcome
+turn_annotations = sa.Table(
+    "turn_annotations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("ordinal", sa.Integer, nullable=False),
+    sa.Column("technique_id", sa.Integer, sa.ForeignKey("annotation_terms.id", ondelete="RESTRICT")),
+    sa.Column("outcome_id", sa.Integer, sa.ForeignKey("annotation_terms.id", ondelete="RESTRICT")),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("annotator", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("source_id", "ordinal"),
+)
+
+#: a WP2 critical incident (Flanagan): situation, what the person did, outcome, and more
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("guid", sa.String(36), nullable=False, unique=True),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("situation", sa.Text, nullable=False, server_default=""),
+    sa.Column("action", sa.Text, nullable=False, server_default=""),
+    sa.Column("outcome", sa.Text, nullable=False, server_default=""),
+    sa.Column("valence", sa.String(16)),
+    sa.Column("ai_tools", sa.JSON, nullable=False),
+    sa.Column("competence", sa.Text, nullable=False, server_default=""),
+    sa.Column("reporter_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="SET NULL")),
+    sa.Column("recorded_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+
+#: the spans of interviews (or netnography threads) an incident was recorded from
+incident_spans = sa.Table(
+    "incident_spans",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("coding_id", sa.Integer, sa.ForeignKey("codings.id", ondelete="SET NULL")),
+    sa.CheckConstraint('start >= 0 AND "end" > start', name="incident_span"),
+    sa.Index("ix_incident_spans_incident", "incident_id"),
+    sa.Index("ix_incident_spans_source", "source_id"),
+)
+
+#: categories that emerge from the incidents; merged ones stay (status ``merged``, ``merged_into``) for the history
+incident_categories = sa.Table(
+    "incident_categories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("guid", sa.String(36), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
+    sa.Column("merged_into", sa.Integer, sa.ForeignKey("incident_categories.id", ondelete="SET NULL")),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+incident_category_events = sa.Table(
+    "incident_category_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("category_id", sa.Integer, nullable=False),
+    sa.Column("category_name", sa.String(200), nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("rationale", sa.Text),
+)
+
+#: one category per incident per classifier (researchers classify independently)
+incident_classifications = sa.Table(
+    "incident_classifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("classifier", sa.String(200), nullable=False),
+    sa.Column("category_id", sa.Integer, sa.ForeignKey("incident_categories.id", ondelete="RESTRICT"), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("incident_id", "classifier"),
+)
+
+#: the agreed category of an incident after the classifiers disagreed (or agreed)
+incident_resolutions = sa.Table(
+    "incident_resolutions",
+    metadata,
+    sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("category_id", sa.Integer, sa.ForeignKey("incident_categories.id", ondelete="RESTRICT"), nullable=False),
+    sa.Column("resolved_by", sa.String(200), nullable=False),
+    sa.Column("resolved_at", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+# --- data protection: consent, erasure, exports register, audit log (issue 6 items 3-7; migration 4) -----------------
+
+#: what a participant consented to (or the § 10 basis they are processed under); the newest row counts
+consents = sa.Table(
+    "consents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sheet_version", sa.String(64), nullable=False),
+    sa.Column("date", sa.String(32), nullable=False),
+    #: consent | research (Danish Data Protection Act § 10: research of significant societal importance)
+    sa.Column("legal_basis", sa.String(16), nullable=False),
+    #: the WP numbers the consent covers (JSON list of ints)
+    sa.Column("wps", sa.JSON, nullable=False),
+    sa.Column("audio", sa.Boolean, nullable=False),
+    sa.Column("quotes", sa.Boolean, nullable=False),
+    sa.Column("archiving", sa.Boolean, nullable=False),
+    sa.Column("reuse", sa.Boolean, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("recorded_by", sa.String(200), nullable=False),
+    sa.Column("recorded_at", sa.String(32), nullable=False),
+    sa.Index("ix_consents_participant", "participant_id"),
+)
+
+#: the signed consent form, AES-GCM encrypted under a key derived from the key store's secret
+consent_forms = sa.Table(
+    "consent_forms",
+    metadata,
+    sa.Column("consent_id", sa.Integer, sa.ForeignKey("consents.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+)
+
+#: an import the lead let through although consent did not cover it, with the reason
+consent_overrides = sa.Table(
+    "consent_overrides",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("participant_id", sa.Integer, sa.ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("wp", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_at", sa.String(32), nullable=False),
+)
+
+#: every file that left the project (exports, backups): who, when, what; listed in erasure reports
+export_register = sa.Table(
+    "export_register",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+    sa.Column("exported_by", sa.String(200), nullable=False),
+    sa.Column("exported_at", sa.String(32), nullable=False),
+)
+
+#: the erasure journal: a participant's withdrawal, planned (content-free ids and spans), purged, then finished.
+#: ``plan`` and ``report`` hold ids, offsets, file hashes and export paths only, never the erased content.
+erasure_jobs = sa.Table(
+    "erasure_jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pseudonym", sa.String(32), nullable=False),
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("requested_by", sa.String(200), nullable=False),
+    sa.Column("requested_at", sa.String(32), nullable=False),
+    #: planned -> purged -> done
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("plan", sa.JSON, nullable=False),
+    sa.Column("report", sa.JSON, nullable=False),
+    #: the key-store entry still to remove (the key store was locked): pending | done | none
+    sa.Column("keystore", sa.String(16), nullable=False, server_default="none"),
+    sa.Column("finished_at", sa.String(32)),
+)
+
+#: append-only, hash-chained audit log. ``digest`` is sha256 of the canonical event; ``hash`` chains it to the
+#: previous row. Erasure may clear ``target`` and ``details`` of rows that name the person (``redacted``): the
+#: digest stays, so the chain still verifies and nothing else can be changed unnoticed.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(300)),
+    sa.Column("details", sa.Text),
+    sa.Column("redacted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_audit_log_actor_at", "actor", "at"),
+    sa.Index("ix_audit_log_action_at", "action", "at"),
+)
+
+# -- web workbench accounts (issue 3, migration 5) -------------------------------------------------------------
+#: login accounts of the web workbench (team mode); not the REFI-QDA ``users`` list
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(200), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(300), nullable=False),
+    #: lead | coder | reader
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+# -- netnography corpora (issue 5, migration 6) ----------------------------------------------------------------
+#: a saved query over an online-community dump, with its provenance; its threads are sources of ``activity_id``
+corpora = sa.Table(
+    "corpora",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("activity_id", sa.Integer, sa.ForeignKey("activities.id", ondelete="RESTRICT"), nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("dump_name", sa.String(500), nullable=False),
+    sa.Column("dump_size", sa.BigInteger, nullable=False),
+    sa.Column("dump_sha256", sa.String(64), nullable=False),
+    #: the filters as given (match, keywords, tags, subreddits, since, until, min_score)
+    sa.Column("query", sa.JSON, nullable=False),
+    #: threads read, then left after each filter in order, then sampled
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("sample_size", sa.Integer),
+    sa.Column("seed", sa.Integer),
+    sa.Column("stratify", sa.String(16)),
+    sa.Column("threads", sa.Integer, nullable=False),
+    sa.Column("posts", sa.Integer, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)

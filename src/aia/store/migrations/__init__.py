@@ -14,7 +14,15 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from aia.store.migrations import m0001_core, m0002_search, m0003_pseudonymisation
+from aia.store.migrations import (
+    m0001_core,
+    m0002_search,
+    m0003_pseudonymisation,
+    m0004_data_protection,
+    m0005_web,
+    m0006_netnography,
+    m0007_wp1_wp2,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", m0001_core.upgrade),
     Migration(2, "full-text search index", m0002_search.upgrade),
     Migration(3, "pseudonymisation review list", m0003_pseudonymisation.upgrade),
+    Migration(4, "consent, erasure journal, export register, audit log", m0004_data_protection.upgrade),
+    Migration(5, "web workbench accounts", m0005_web.upgrade),
+    Migration(6, "netnography corpora", m0006_netnography.upgrade),
+    Migration(7, "WP1 probes and WP2 critical incidents", m0007_wp1_wp2.upgrade),
 )
 HEAD = MIGRATIONS[-1].number
 

@@ -1,0 +1,1 @@
+"""Analyses over coded material: agreement between classifiers."""

@@ -1,0 +1,109 @@
+"""Commands for WP4 netnography: import a query over an online-community dump as a corpus; list and show corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of
+from aia.store.netnography import Corpus
+
+
+@cli.group("netnography")
+def netnography_group() -> None:
+    """WP4 netnography: corpora of pseudonymised threads from Stack Exchange, Reddit, Hacker News and GitHub."""
+
+
+def _show(c: Corpus) -> None:
+    click.echo(f"korpus {c.id}: {c.name}  [{c.platform}, aktivitet {c.activity_id}]")
+    click.echo(f"  Dump: {c.dump_name} ({c.dump_size} bytes, sha256 {c.dump_sha256})")
+    query = {k: v for k, v in c.query.items() if v not in (None, [], "")}
+    click.echo(f"  Forespørgsel: {query or 'ingen filtre'}")
+    click.echo("  Antal: " + " → ".join(f"{k} {v}" for k, v in c.counts.items()))
+    if c.sample_size is not None:
+        click.echo(
+            f"  Stikprøve: {c.sample_size} med frø {c.seed}"
+            + (f", stratificeret efter {c.stratify}" if c.stratify else "")
+        )
+    click.echo(f"  Tråde: {c.threads}, indlæg: {c.posts}; oprettet {c.created_at} af {c.created_by}")
+
+
+@netnography_group.command("import")
+@click.argument("dump", type=click.Path(path_type=Path))
+@click.option("--track", required=True, help="Forløb (name, prefix or id); the corpus goes to its WP4.")
+@click.option("--name", required=True, help="Name of the corpus (and of its WP4 activity).")
+@click.option("--match", help="Regular expression a post of the thread must match (title or text, any case).")
+@click.option("--keyword", "keywords", multiple=True, help="Word a post of the thread must contain (repeatable: any).")
+@click.option("--tag", "tags", multiple=True, help="Thread tag (repeatable: any).")
+@click.option("--subreddit", "subreddits", multiple=True, help="Subreddit (repeatable: any).")
+@click.option("--since", help="A post of the thread on or after this date (YYYY-MM-DD, UTC).")
+@click.option("--until", help="A post of the thread before this date (YYYY-MM-DD, UTC).")
+@click.option("--min-score", type=int, help="A post of the thread with at least this score.")
+@click.option("--sample", "sample_size", type=click.IntRange(min=0), help="Draw this many threads at random.")
+@click.option("--seed", type=int, help="Seed of the sample (the same seed gives the same sample).")
+@click.option("--stratify", type=click.Choice(["year", "tag", "subreddit"]), help="Sample proportionally by stratum.")
+@json_option
+@click.pass_context
+def netnography_import(
+    ctx: click.Context,
+    dump: Path,
+    track: str,
+    name: str,
+    match: str | None,
+    keywords: tuple[str, ...],
+    tags: tuple[str, ...],
+    subreddits: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    min_score: int | None,
+    sample_size: int | None,
+    seed: int | None,
+    stratify: str | None,
+    as_json: bool,
+) -> None:
+    """Import the threads of DUMP that match every filter (a thread matches if its opening post or any reply does).
+
+    DUMP: a Stack Exchange folder or .7z, Pushshift NDJSON (.zst too) or a Reddit listing, Hacker News items or
+    Algolia hits, GitHub issues/comments or Discussions JSON. Authors are pseudonymised with the key store's
+    secret ($AIA_KEYSTORE_PASSPHRASE). Nothing is stored if the dump is malformed anywhere."""
+    project = project_of(ctx)
+    ensure_keys(project)
+    result = project.import_corpus(
+        dump, track, name, match, keywords, tags, subreddits, since, until, min_score, sample_size, seed, stratify
+    )
+    if as_json:
+        print_json({"corpus": as_dict(result.corpus), "source_ids": result.source_ids})
+    else:
+        _show(result.corpus)
+        if result.source_ids:
+            click.echo(f"  Kilder: {result.source_ids[0]}–{result.source_ids[-1]}")
+
+
+@netnography_group.command("list")
+@json_option
+@click.pass_context
+def netnography_list(ctx: click.Context, as_json: bool) -> None:
+    """List the corpora with their provenance."""
+    corpora = project_of(ctx).corpora()
+    if as_json:
+        print_json([as_dict(c) for c in corpora])
+        return
+    if not corpora:
+        click.echo("ingen korpora endnu")
+    for c in corpora:
+        click.echo(f"{c.id}\t{c.name}\t{c.platform}\t{c.dump_name}\t{c.threads} tråde\t{c.posts} indlæg")
+
+
+@netnography_group.command("show")
+@click.argument("corpus", type=int)
+@json_option
+@click.pass_context
+def netnography_show(ctx: click.Context, corpus: int, as_json: bool) -> None:
+    """Show a corpus: the dump, the query, the counts after each filter, the sample and its sources."""
+    result = project_of(ctx).corpus(corpus)
+    if as_json:
+        print_json({"corpus": as_dict(result.corpus), "source_ids": result.source_ids})
+        return
+    _show(result.corpus)
+    click.echo("  Kilder: " + (", ".join(map(str, result.source_ids)) or "ingen"))

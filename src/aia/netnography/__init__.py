@@ -1,0 +1,1 @@
+"""Netnography (WP4): streaming readers for online-community dumps, a common thread model, filters and sampling."""

@@ -1,0 +1,56 @@
+"""HTML bodies to safe plain text that keeps paragraphs, lists, quotes, code blocks (fenced) and link URLs."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import nh3
+from lxml import etree
+
+_BLOCK = {"p", "div", "pre", "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "hr"}
+
+
+def html_to_text(html: str) -> str:
+    if not html or ("<" not in html and "&" not in html):
+        return html or ""
+    clean = nh3.clean(html)
+    try:
+        root = lxml.html.fragment_fromstring(clean, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return clean
+    out: list[str] = []
+    _walk(root, out, quote=0)
+    text = "".join(out)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _walk(el: lxml.html.HtmlElement, out: list[str], quote: int) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag == "pre":
+        out.append("\n\n```\n" + el.text_content().rstrip("\n") + "\n```\n\n")
+        out.append(el.tail or "")
+        return
+    if tag == "br":
+        out.append("\n")
+    elif tag in _BLOCK:
+        out.append("\n\n" if tag not in ("li", "tr") else "\n")
+    if tag == "li":
+        out.append("- ")
+    if tag == "code":
+        out.append("`" + el.text_content() + "`")
+        out.append(el.tail or "")
+        return
+    inner: list[str] = [el.text or ""]
+    for child in el:
+        _walk(child, inner, quote + (tag == "blockquote"))
+    body = "".join(inner)
+    if tag == "blockquote":
+        body = "\n".join("> " + line if line.strip() else line for line in body.strip().split("\n"))
+    if tag == "a" and el.get("href") and el.get("href") != body:
+        body = f"{body} ({el.get('href')})"
+    out.append(body)
+    if tag in _BLOCK and tag not in ("li", "tr"):
+        out.append("\n\n")
+    out.append(el.tail or "")

@@ -1,0 +1,191 @@
+"""Stack Exchange dumps: a folder or a .7z archive of Posts.xml (+ Comments.xml, Users.xml), read with iterparse.
+
+Memory: only the thread skeletons (ids, parents, bodies of the posts) are held, never the XML tree; elements are
+cleared as they are read. Threads are yielded after all files are read because answers and comments can come
+after their question anywhere in the files."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from aia.netnography.html import html_to_text
+from aia.netnography.model import DumpError, Post, Thread, utc_from_iso
+
+
+def parse_tags(value: str | None) -> list[str]:
+    """Tags in both ``<a><b>`` and ``|a|b|`` form."""
+    if not value:
+        return []
+    if value.startswith("<"):
+        return re.findall(r"<([^<>]+)>", value)
+    return [t for t in value.split("|") if t]
+
+
+def iter_rows(stream: IO[bytes], name: str) -> Iterator[dict[str, str]]:
+    """Attributes of each ``<row>``; a malformed file raises :class:`DumpError` naming file and line.
+
+    A document type declaration is refused: dumps have none, and libxml2 expands internal entities inside
+    attribute values even with ``resolve_entities=False`` (billion laughs)."""
+    head = stream.read(1 << 16)
+    stream.seek(0)
+    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+        raise DumpError(f"{name} declares a DTD or entities, which a Stack Exchange dump never does; it is refused.")
+    parser = etree.iterparse(
+        stream, events=("end",), tag="row", resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    try:
+        for _event, el in parser:
+            row = dict(el.attrib)
+            el.clear()
+            parent = el.getparent()
+            while parent is not None and el.getprevious() is not None:
+                del parent[0]
+            yield {str(k): str(v) for k, v in row.items()}
+    except etree.XMLSyntaxError as exc:
+        line = exc.position[0] if exc.position else "?"
+        raise DumpError(f"{name} is not well-formed XML at line {line}; re-extract the dump and try again.") from exc
+
+
+@contextmanager
+def _opened(dump: Path) -> Iterator[Path]:
+    if dump.is_dir():
+        yield dump
+        return
+    if dump.suffix.lower() != ".7z":
+        raise DumpError(f"{dump.name} is neither a folder nor a .7z Stack Exchange dump; give the folder or archive.")
+    import py7zr
+
+    tmp = Path(tempfile.mkdtemp(prefix="aia-se-"))
+    try:
+        with py7zr.SevenZipFile(dump, "r") as archive:
+            wanted = [n for n in archive.getnames() if Path(n).name in ("Posts.xml", "Comments.xml", "Users.xml")]
+            archive.extract(path=tmp, targets=wanted)
+        found = {p.name: p for p in tmp.rglob("*.xml")}
+        folder = tmp / "dump"
+        folder.mkdir()
+        for n, p in found.items():
+            p.rename(folder / n)
+        yield folder
+    except py7zr.exceptions.Bad7zFile as exc:
+        raise DumpError(f"{dump.name} is not a readable 7z archive; download it again.") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_stackexchange(dump: Path, site: str | None = None) -> Iterator[Thread]:
+    """Threads of a Stack Exchange dump: question, then answers (accepted first, then by score, time), each answer
+    followed by its comments; the question's comments come right after the question."""
+    with _opened(dump) as folder:
+        posts_xml = folder / "Posts.xml"
+        if not posts_xml.is_file():
+            raise DumpError(f"{dump.name} has no Posts.xml; give a complete Stack Exchange dump.")
+        names: dict[str, str] = {}
+        users_xml = folder / "Users.xml"
+        if users_xml.is_file():
+            with users_xml.open("rb") as f:
+                for row in iter_rows(f, "Users.xml"):
+                    if "DisplayName" in row:
+                        names[row["Id"]] = row["DisplayName"]
+        questions: dict[str, dict[str, str]] = {}
+        answers: dict[str, list[dict[str, str]]] = {}
+        with posts_xml.open("rb") as f:
+            for row in iter_rows(f, "Posts.xml"):
+                kind = row.get("PostTypeId")
+                if kind == "1":
+                    questions[row["Id"]] = row
+                elif kind == "2" and row.get("ParentId"):
+                    answers.setdefault(row["ParentId"], []).append(row)
+        post_ids = set(questions) | {a["Id"] for lst in answers.values() for a in lst}
+        comments: dict[str, list[dict[str, str]]] = {}
+        comments_xml = folder / "Comments.xml"
+        if comments_xml.is_file():
+            with comments_xml.open("rb") as f:
+                for row in iter_rows(f, "Comments.xml"):
+                    if row.get("PostId") in post_ids:
+                        comments.setdefault(row["PostId"], []).append(row)
+        community = site or dump.name.removesuffix(".7z")
+        for qid in sorted(questions, key=int):
+            yield _thread(questions[qid], answers.get(qid, []), comments, names, community)
+
+
+def _author(row: dict[str, str], key: str, names: dict[str, str]) -> str | None:
+    uid = row.get(key)
+    if uid and uid in names:
+        return names[uid]
+    return row.get("OwnerDisplayName") or row.get("UserDisplayName") or (f"user{uid}" if uid else None)
+
+
+def _score(row: dict[str, str]) -> int | None:
+    try:
+        return int(row["Score"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _thread(
+    q: dict[str, str],
+    answers: list[dict[str, str]],
+    comments: dict[str, list[dict[str, str]]],
+    names: dict[str, str],
+    community: str,
+) -> Thread:
+    accepted = q.get("AcceptedAnswerId")
+    posts: list[Post] = []
+
+    def add_comments(pid: str, parent: int, depth: int) -> None:
+        for c in sorted(comments.get(pid, []), key=lambda r: (r.get("CreationDate", ""), int(r["Id"]))):
+            posts.append(
+                Post(
+                    f"c{c['Id']}",
+                    "comment",
+                    _author(c, "UserId", names),
+                    utc_from_iso(c.get("CreationDate")),
+                    _score(c),
+                    c.get("Text", ""),
+                    parent,
+                    depth,
+                )
+            )
+
+    posts.append(
+        Post(
+            q["Id"],
+            "question",
+            _author(q, "OwnerUserId", names),
+            utc_from_iso(q.get("CreationDate")),
+            _score(q),
+            html_to_text(q.get("Body", "")),
+            None,
+            0,
+            title=q.get("Title"),
+        )
+    )
+    add_comments(q["Id"], 0, 1)
+    ordered = sorted(
+        answers, key=lambda a: (a["Id"] != accepted, -(_score(a) or 0), a.get("CreationDate", ""), int(a["Id"]))
+    )
+    for a in ordered:
+        pos = len(posts)
+        posts.append(
+            Post(
+                a["Id"],
+                "answer",
+                _author(a, "OwnerUserId", names),
+                utc_from_iso(a.get("CreationDate")),
+                _score(a),
+                html_to_text(a.get("Body", "")),
+                0,
+                1,
+                accepted=a["Id"] == accepted,
+            )
+        )
+        add_comments(a["Id"], pos, 2)
+    return Thread("stackexchange", q["Id"], posts, parse_tags(q.get("Tags")), community, f"q/{q['Id']}")

@@ -1,0 +1,257 @@
+"""WP4 netnography: import a query over an online-community dump as a corpus of pseudonymised thread sources.
+
+Reading, filtering and sampling stream (see :mod:`aia.netnography`); the sampled threads are turned into source
+rows in memory and stored in ONE write transaction together with the WP4 activity and the corpus provenance row,
+so a dump that fails midway leaves nothing behind."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from aia.errors import NotFoundError, ValidationError
+from aia.model import ActivityKind, SegmentKind
+from aia.netnography.model import Pseudonymiser, Thread
+from aia.netnography.query import Query, apply_filters, detect, read_dump, sample
+from aia.services.importing import ImportService
+from aia.store import netnography as db
+from aia.store import sources as sources_db
+from aia.store import structure as structure_db
+from aia.store.database import read, write
+from aia.store.netnography import Corpus
+from aia.text.stemming import index_columns
+
+#: progress callback: (threads read, threads matched)
+Progress = Callable[[int, int], None]
+IMPORTER = "netnography"
+
+
+@dataclass(frozen=True)
+class CorpusResult:
+    corpus: Corpus
+    source_ids: list[int]
+
+
+def parse_day(value: str | None, what: str) -> datetime | None:
+    """A ``YYYY-MM-DD`` (or ISO time) as an aware UTC datetime; a clear error otherwise."""
+    if value is None or value == "":
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def dump_fingerprint(path: Path) -> tuple[str, int, str]:
+    """Name, total size and SHA-256 of a dump file, or of a dump folder's files (names and bytes, sorted)."""
+    digest = hashlib.sha256()
+    size = 0
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for p in files:
+        if path.is_dir():
+            digest.update(p.relative_to(path).as_posix().encode() + b"\0")
+        with p.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    return path.name, size, digest.hexdigest()
+
+
+def thread_source(thread: Thread, wp_id: int, activity_id: int | None, user: str) -> sources_db.NewSource:
+    """A thread as one source: posts in thread order, one segment each (title line before the opener's text)."""
+    parts: list[str] = []
+    rows: list[dict[str, Any]] = []
+    pos = 0
+    for ordinal, post in enumerate(thread.posts):
+        body = post.text if ordinal or not post.title else f"{post.title}\n\n{post.text}"
+        if ordinal:
+            parts.append("\n\n")
+            pos += 2
+        start = pos
+        parts.append(body)
+        pos += len(body)
+        stems, plain = index_columns(body)
+        top = post.parent is None or post.kind in ("answer", "submission", "story", "issue", "discussion")
+        rows.append(
+            {
+                "ordinal": ordinal,
+                "kind": SegmentKind.POST.value if top else SegmentKind.COMMENT.value,
+                "start": start,
+                "end": pos,
+                "speaker": post.author,
+                "participant_id": None,
+                "start_ms": None,
+                "end_ms": None,
+                "author": post.author,
+                "parent_ordinal": post.parent,
+                "meta": {
+                    "platform": thread.platform,
+                    "id": post.platform_id,
+                    "post_kind": post.kind,
+                    "time": post.created.isoformat() if post.created else None,
+                    "score": post.score,
+                    "depth": post.depth,
+                    "accepted": post.accepted,
+                },
+                "stem": stems,
+                "plain": plain,
+            }
+        )
+    text = "".join(parts)
+    canonical = json.dumps(
+        {"platform": thread.platform, "thread": thread.thread_id, "text": text, "rows": [r["meta"] for r in rows]},
+        sort_keys=True,
+        ensure_ascii=False,
+    ).encode()
+    created = thread.created
+    values = {
+        "wp_id": wp_id,
+        "activity_id": activity_id,
+        "title": (thread.title or f"{thread.platform} {thread.thread_id}")[:500],
+        "date": created.date().isoformat() if created else None,
+        "language": None,
+        "importer": IMPORTER,
+        "original_filename": f"{thread.platform}-{thread.thread_id}"[:500],
+        "sha256": hashlib.sha256(canonical).hexdigest(),
+        "size": len(canonical),
+        "text": text,
+        "metadata": {
+            "platform": thread.platform,
+            "thread_id": thread.thread_id,
+            "community": thread.community,
+            "tags": thread.tags,
+            "link": thread.link,
+            "posts": len(thread.posts),
+        },
+        "imported_by": user,
+    }
+    return sources_db.NewSource(values, rows)
+
+
+class NetnographyService(ImportService):
+    def _author_secret(self) -> bytes:
+        """The project's pseudonymisation secret, from the key store (unlocked, or with AIA_KEYSTORE_PASSPHRASE)."""
+        return self.keys().secret
+
+    def _text_hook(self) -> Callable[[str], str]:
+        """Hook for the project's own text pseudonymiser (known names from the key store), run on every post after
+        the author names were replaced; identity when the project's pseudonymisation is off."""
+        if not self.pseudonymisation_setting():
+            return lambda text: text
+        return self.pseudonymise_text
+
+    def import_corpus(
+        self,
+        dump: str | Path,
+        track: str | int,
+        name: str,
+        match: str | None = None,
+        keywords: tuple[str, ...] | list[str] = (),
+        tags: tuple[str, ...] | list[str] = (),
+        subreddits: tuple[str, ...] | list[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        min_score: int | None = None,
+        sample_size: int | None = None,
+        seed: int | None = None,
+        stratify: str | None = None,
+        secret: bytes | None = None,
+        progress: Progress | None = None,
+    ) -> CorpusResult:
+        """Read a dump, keep the threads matching every filter, sample them (seeded), pseudonymise and store them
+        as one source per thread under a new WP4 activity of ``track``, with the query as provenance."""
+        path = Path(dump)
+        if not name.strip():
+            raise ValidationError("a corpus needs a name (--name)")
+        if sample_size is not None and seed is None:
+            raise ValidationError("a sample needs a seed (--seed) so that it can be drawn again")
+        if stratify is not None and sample_size is None:
+            raise ValidationError("--stratify needs --sample")
+        if stratify not in (None, "year", "tag", "subreddit"):
+            raise ValidationError(f"--stratify {stratify!r} is unknown; use year, tag or subreddit")
+        query = Query(
+            match,
+            list(keywords),
+            list(tags),
+            list(subreddits),
+            parse_day(since, "--since"),
+            parse_day(until, "--until"),
+            min_score,
+        )
+        wp = self.work_package(track, 4)
+        platform = detect(path) if path.exists() else "?"
+        counts: dict[str, int] = {}
+        threads: Iterator[Thread] = apply_filters(_counting(read_dump(path), progress, counts), query, counts)
+        if sample_size is not None:
+            assert seed is not None
+            chosen = sample(threads, sample_size, seed, stratify)
+        else:
+            chosen = list(threads)
+        counts["sampled"] = len(chosen)
+        authors = Pseudonymiser(secret if secret is not None else self._author_secret(), platform)
+        hook = self._text_hook()
+        for thread in chosen:
+            authors.apply(thread)
+            for post in thread.posts:
+                post.text = hook(post.text)
+        name_, size, sha = dump_fingerprint(path)
+        activity_values = {
+            "wp_id": wp.id,
+            "kind": ActivityKind.NETNOGRAPHY_QUERY.value,
+            "title": name.strip()[:300],
+            "date": date.today().isoformat(),
+            "place": platform,
+            "researchers": [self.user],
+            "notes": json.dumps({"dump": name_, "query": query.as_dict()}, ensure_ascii=False),
+        }
+        posts = sum(len(t.posts) for t in chosen)
+        with write(self.engine) as conn:
+            activity = structure_db.insert_activity(conn, activity_values, [])
+            items = [thread_source(t, wp.id, activity.id, self.user) for t in chosen]
+            ids = sources_db.insert_sources(conn, items)
+            corpus_id = db.insert_corpus(
+                conn,
+                {
+                    "activity_id": activity.id,
+                    "name": name.strip()[:300],
+                    "platform": platform,
+                    "dump_name": name_,
+                    "dump_size": size,
+                    "dump_sha256": sha,
+                    "query": query.as_dict(),
+                    "counts": counts,
+                    "sample_size": sample_size,
+                    "seed": seed,
+                    "stratify": stratify,
+                    "threads": len(chosen),
+                    "posts": posts,
+                    "created_by": self.user,
+                },
+            )
+            corpus = db.get_corpus(conn, corpus_id)
+        assert corpus is not None
+        return CorpusResult(corpus, ids)
+
+    def corpora(self) -> list[Corpus]:
+        with read(self.engine) as conn:
+            return db.list_corpora(conn)
+
+    def corpus(self, corpus_id: int) -> CorpusResult:
+        with read(self.engine) as conn:
+            found = db.get_corpus(conn, corpus_id)
+            if found is None:
+                raise NotFoundError(f"there is no corpus {corpus_id}; 'aia netnography list' shows them")
+            return CorpusResult(found, db.corpus_source_ids(conn, found.activity_id))
+
+
+def _counting(threads: Iterator[Thread], progress: Progress | None, counts: dict[str, int]) -> Iterator[Thread]:
+    for n, thread in enumerate(threads, 1):
+        if progress is not None and n % 100 == 0:
+            progress(n, counts.get("matched", 0))
+        yield thread

@@ -1,0 +1,118 @@
+"""All UI text of the web workbench: one function :func:`t`; Danish by default, English available."""
+
+from __future__ import annotations
+
+LANGUAGES = ("da", "en")
+DEFAULT_LANGUAGE = "da"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (Danish, English)
+    "app.title": ("AiA-arbejdsbord", "AiA workbench"),
+    "nav.dashboard": ("Oversigt", "Dashboard"),
+    "nav.sources": ("Kilder", "Sources"),
+    "nav.codes": ("Kodebog", "Codebook"),
+    "nav.search": ("Søgning", "Search"),
+    "nav.memos": ("Memoer", "Memos"),
+    "nav.participants": ("Deltagere", "Participants"),
+    "nav.organisations": ("Organisationer", "Organisations"),
+    "nav.import": ("Import", "Import"),
+    "nav.users": ("Brugere", "Users"),
+    "nav.logout": ("Log ud", "Log out"),
+    "nav.language": ("English", "Dansk"),
+    "login.title": ("Log ind", "Log in"),
+    "login.username": ("Brugernavn", "User name"),
+    "login.password": ("Adgangskode", "Password"),
+    "login.submit": ("Log ind", "Log in"),
+    "login.failed": ("Forkert brugernavn eller adgangskode.", "Wrong user name or password."),
+    "login.limited": ("For mange forsøg; vent et minut.", "Too many attempts; wait a minute."),
+    "login.token_used": (
+        "Linket er brugt eller ugyldigt; start 'aia serve' igen.",
+        "The link is used or invalid; start 'aia serve' again.",
+    ),
+    "dash.title": ("Oversigt", "Dashboard"),
+    "dash.track": ("Forløb", "Track"),
+    "dash.activities": ("aktiviteter", "activities"),
+    "dash.sources": ("kilder", "sources"),
+    "dash.codings": ("kodninger", "codings"),
+    "src.title": ("Kilder", "Sources"),
+    "src.filter": ("Filtrér", "Filter"),
+    "src.all": ("Alle", "All"),
+    "src.name": ("Titel", "Title"),
+    "src.date": ("Dato", "Date"),
+    "src.importer": ("Format", "Format"),
+    "src.none": ("Ingen kilder.", "No sources."),
+    "viewer.codings": ("Kodninger", "Codings"),
+    "viewer.apply": ("Kod markeringen", "Code the selection"),
+    "viewer.existing": ("Eksisterende kode", "Existing code"),
+    "viewer.new": ("eller ny kode", "or new code"),
+    "viewer.remove": ("Fjern", "Remove"),
+    "viewer.coder": ("Koder", "Coder"),
+    "viewer.hint": (
+        "Markér tekst med musen for at kode den; klik på en markering for detaljer.",
+        "Select text with the mouse to code it; click a highlight for details.",
+    ),
+    "viewer.selected": ("Markeret tekst", "Selected text"),
+    "codes.title": ("Kodebog", "Codebook"),
+    "codes.name": ("Navn", "Name"),
+    "codes.parent": ("Overkode", "Parent code"),
+    "codes.none_parent": ("(ingen)", "(none)"),
+    "codes.create": ("Opret kode", "Create code"),
+    "codes.rename": ("Omdøb", "Rename"),
+    "codes.move": ("Flyt", "Move"),
+    "codes.merge": ("Flet ind i", "Merge into"),
+    "codes.merge_preview": (
+        "{n} kodninger flyttes fra »{src}« til »{dst}«, og »{src}« slettes.",
+        "{n} codings move from “{src}” to “{dst}”, and “{src}” is deleted.",
+    ),
+    "codes.confirm": ("Bekræft", "Confirm"),
+    "codes.delete": ("Slet", "Delete"),
+    "codes.delete_confirm": (
+        "Slet »{name}« og dens {n} kodninger?",
+        "Delete “{name}” and its {n} codings?",
+    ),
+    "codes.count": ("kodninger", "codings"),
+    "codes.retrieval": ("Kodet tekst", "Coded text"),
+    "search.title": ("Søgning", "Search"),
+    "search.query": ("Søg", "Search"),
+    "search.results": ("{n} resultater", "{n} results"),
+    "search.apply": ("Kod alle resultater med", "Apply code to all results"),
+    "search.apply_confirm": (
+        "Kod alle {n} resultater med »{code}«?",
+        "Apply “{code}” to all {n} results?",
+    ),
+    "search.applied": ("{n} segmenter kodet.", "{n} segments coded."),
+    "memos.title": ("Memoer", "Memos"),
+    "memos.heading": ("Overskrift", "Title"),
+    "memos.body": ("Tekst (Markdown)", "Text (Markdown)"),
+    "memos.save": ("Gem memo", "Save memo"),
+    "people.title": ("Deltagere", "Participants"),
+    "people.pseudonym": ("Pseudonym", "Pseudonym"),
+    "people.role": ("Rolle", "Role"),
+    "people.job": ("Stilling", "Job"),
+    "orgs.title": ("Organisationer", "Organisations"),
+    "orgs.code": ("Kode", "Code"),
+    "orgs.sector": ("Sektor", "Sector"),
+    "import.title": ("Importér filer", "Import files"),
+    "import.activity": ("Aktivitet", "Activity"),
+    "import.files": ("Filer", "Files"),
+    "import.submit": ("Importér", "Import"),
+    "import.ok": ("importeret", "imported"),
+    "import.failed": ("fejlede", "failed"),
+    "users.title": ("Brugere", "Users"),
+    "users.role": ("Rolle", "Role"),
+    "role.lead": ("projektleder", "lead"),
+    "role.coder": ("koder", "coder"),
+    "role.reader": ("læser", "reader"),
+    "users.add": ("Opret bruger", "Add user"),
+    "error.title": ("Fejl", "Error"),
+    "error.forbidden": ("Du har ikke adgang til dette.", "You do not have access to this."),
+    "error.notfound": ("Findes ikke.", "Not found."),
+    "error.back": ("Tilbage", "Back"),
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The UI text ``key`` in ``lang`` (Danish unless ``lang`` is "en"), with ``{name}`` fields filled in."""
+    da, en = MESSAGES[key]
+    text = en if lang == "en" else da
+    return text.format(**values) if values else text

@@ -1,0 +1,191 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (/usr/bin/chromium) against uvicorn."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from webhelpers import INTERVIEW, PASSWORD, make_project
+
+import aia
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    root = tmp_path_factory.mktemp("web")
+    make_project(root).close()
+    port = _free_port()
+    aia_bin = Path(sys.executable).parent / "aia"
+    proc = subprocess.Popen(
+        [str(aia_bin), "--project", str(root / "projekt"), "serve", "--team", "--no-browser", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/login", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the web server did not start")
+        yield url, root / "projekt"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does it as root)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _login(browser: Browser, url: str, user: str) -> Page:
+    page = browser.new_page()
+    page.goto(url + "/")
+    expect(page).to_have_url(url + "/login?next=/")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    expect(page).to_have_url(url + "/")
+    return page
+
+
+def _select_with_mouse(page: Page, phrase: str) -> None:
+    """Drag the mouse across ``phrase`` in the viewer (the first text node that holds it)."""
+    box = page.evaluate(
+        """(phrase) => {
+            const spans = Array.from(document.querySelectorAll('#viewer span[data-o]'));
+            for (const s of spans) {
+                const node = s.firstChild; if (!node) continue;
+                const i = node.data.indexOf(phrase); if (i < 0) continue;
+                const r = document.createRange();
+                r.setStart(node, i); r.setEnd(node, i + 1);
+                const a = r.getBoundingClientRect();
+                r.setStart(node, i + phrase.length - 1); r.setEnd(node, i + phrase.length);
+                const b = r.getBoundingClientRect();
+                return [a.left + 1, (a.top + a.bottom) / 2, b.right - 1, (b.top + b.bottom) / 2];
+            }
+            return null;
+        }""",
+        phrase,
+    )
+    assert box is not None, phrase
+    page.mouse.move(box[0], box[1])
+    page.mouse.down()
+    page.mouse.move(box[2], box[3], steps=8)
+    page.mouse.up()
+
+
+def test_select_passage_with_mouse_code_it_and_see_it_after_reload(server: tuple[str, Path], browser: Browser) -> None:
+    url, path = server
+    page = _login(browser, url, "carl")
+    with aia.open_project(path) as project:
+        source_id = project.sources()[0][0].id
+    page.goto(f"{url}/sources/{source_id}")
+    phrase = "æøå-projektet 🚀"
+    _select_with_mouse(page, phrase)
+    expect(page.locator("#picker")).to_be_visible()
+    expect(page.locator("#pick-text")).to_have_text(phrase)
+    page.fill("#pick-new", "Værktøjsbrug")
+    page.click("#pick-apply")
+    page.reload()
+    highlight = page.locator("#viewer span.hl", has_text=phrase)
+    expect(highlight).to_have_count(1)
+    with aia.open_project(path) as project:
+        coding = next(c for c in project.codings() if c.coder == "carl")
+        assert INTERVIEW[coding.start : coding.end] == phrase  # code points, not UTF-16 units
+    highlight.click()
+    expect(page.locator(f"#coding-{coding.id}")).to_have_class("coding active")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / ".gitignore").write_text("*\n", encoding="utf-8")
+    page.screenshot(path=str(ARTIFACTS / "source_viewer.png"), full_page=True)
+    assert (ARTIFACTS / "source_viewer.png").stat().st_size > 5000
+    page.close()
+
+
+def test_merge_two_codes_and_the_codings_move(server: tuple[str, Path], browser: Browser) -> None:
+    url, path = server
+    with aia.open_project(path) as project:
+        source_id = project.sources()[0][0].id
+        a = project.add_code("Skepsis")
+        b = project.add_code("Tvivl")
+        project.add_coding(source_id, 0, 5, a.id)
+    page = _login(browser, url, "lea")
+    page.goto(f"{url}/codes/{a.id}")
+    page.select_option("select[name=target]", str(b.id))
+    page.click("text=Flet ind i")
+    expect(page.locator("#preview")).to_contain_text("1 kodninger flyttes fra »Skepsis« til »Tvivl«")
+    page.click("#confirm")
+    expect(page).to_have_url(f"{url}/codes/{b.id}")
+    expect(page.locator("ul.retrieval li")).to_have_count(1)
+    page.close()
+
+
+def test_search_and_apply_code_to_all_results(server: tuple[str, Path], browser: Browser) -> None:
+    url, path = server
+    with aia.open_project(path) as project:
+        code = project.add_code("Nævner Mette")
+    page = _login(browser, url, "carl")
+    page.goto(f"{url}/search")
+    page.fill("#q", "Mette")
+    page.press("#q", "Enter")
+    expect(page.locator("#nres")).to_have_text("2 resultater")
+    page.select_option("#apply select[name=code_id]", str(code.id))
+    page.click("#apply button")
+    expect(page.locator("#preview")).to_have_text("Kod alle 2 resultater med »Nævner Mette«?")
+    page.click("#confirm")
+    expect(page.locator("#applied")).to_have_text("2 segmenter kodet.")
+    with aia.open_project(path) as project:
+        assert len(project.codings(code=code.id)) == 2
+    page.close()
+
+
+def test_reader_finds_no_edit_controls(server: tuple[str, Path], browser: Browser) -> None:
+    url, path = server
+    page = _login(browser, url, "rikke")
+    with aia.open_project(path) as project:
+        source_id = project.sources()[0][0].id
+        code_id = project.codes()[0].id
+    for target in (f"/sources/{source_id}", "/codes", f"/codes/{code_id}", "/memos", "/search?q=Mette"):
+        page.goto(url + target)
+        actions = page.eval_on_selector_all("form[method=post]", "fs => fs.map(f => f.getAttribute('action'))")
+        assert sorted(actions) == ["/lang", "/logout"], (target, actions)
+        expect(page.locator("#picker")).to_have_count(0)
+    page.goto(f"{url}/sources/{source_id}")
+    _select_with_mouse(page, "Copilot")
+    expect(page.locator("#picker")).to_have_count(0)
+    page.close()
