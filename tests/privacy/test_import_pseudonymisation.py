@@ -274,3 +274,11 @@ def test_export_leaves_out_encrypted_original_pdfs(keyed: Project, tmp_path: Pat
     assert summary.pdfs == 0 and any("kept encrypted" in w for w in summary.warnings)
     with zipfile.ZipFile(tmp_path / "ud.qdpx") as zf:
         assert not [n for n in zf.namelist() if n.endswith(".pdf")]
+
+
+def test_imports_are_audited_without_file_names(keyed: Project, tmp_path: Path) -> None:
+    sid = _import(keyed, tmp_path)
+    events = [e for e in keyed.audit_events() if e.action == "import"]
+    assert events and events[-1].details == {"sources": [sid], "pseudonymised": True}
+    assert "kjærgaard" not in repr(events).casefold()
+    assert keyed.verify_audit() == []

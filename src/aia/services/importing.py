@@ -355,6 +355,15 @@ class ImportService(SourceService):
             if result.status == "imported":
                 result.source_id = next(ids)
                 result.message = f"imported as source {result.source_id}"
+        if new_ids:  # content-free: ids and counts, never file names (they may name people)
+            self.audit(
+                "import",
+                None,
+                {
+                    "sources": list(new_ids),
+                    "pseudonymised": bool(stored_items and stored_items[0].stored is not stored_items[0].data),
+                },
+            )
         return results
 
     # -- stored originals ---------------------------------------------------------------------
