@@ -22,10 +22,9 @@ from aia.ingest.base import ImportedSource, SegmentDraft
 from aia.ingest.conversations import SPAN_KEYS, parse_conversations
 from aia.model import WorkPackage
 from aia.privacy.imported import PseudonymContext, pseudonymise_filename, pseudonymise_source, stored_original
-from aia.services.importing import MAX_FILE_BYTES, ImportResult, ImportService, _Prepared, check_offsets
+from aia.services.importing import MAX_FILE_BYTES, ImportResult, ImportService, _Prepared, check_offsets, stored_rows
 from aia.store import ailogs as db
 from aia.store.database import read
-from aia.text.stemming import index_columns
 
 
 def check_spans(imported: ImportedSource, filename: str) -> None:
@@ -117,40 +116,7 @@ def prepare_conversation(
         check_offsets(imported, filename)
         check_spans(imported, filename)
         shown_name = pseudonymise_filename(filename, pseudo)
-    rows = []
-    for ordinal, seg in enumerate(imported.segments):
-        stems, plain = index_columns(imported.text[seg.start : seg.end])
-        rows.append(
-            {
-                "ordinal": ordinal,
-                "kind": seg.kind,
-                "start": seg.start,
-                "end": seg.end,
-                "speaker": seg.speaker,
-                "participant_id": None,
-                "start_ms": seg.start_ms,
-                "end_ms": seg.end_ms,
-                "author": seg.author,
-                "parent_ordinal": seg.parent,
-                "meta": seg.meta,
-                "stem": stems,
-                "plain": plain,
-            }
-        )
-    values = {
-        "wp_id": wp.id,
-        "activity_id": activity_id,
-        "title": (imported.title or Path(shown_name).stem)[:500],
-        "date": imported.date,
-        "language": imported.language,
-        "importer": imported.importer,
-        "original_filename": shown_name[:500],
-        "sha256": sha,
-        "size": len(data),
-        "text": imported.text,
-        "metadata": imported.metadata,
-        "imported_by": user,
-    }
+    rows, values = stored_rows(imported, data, sha, shown_name, wp, activity_id, user)
     values["metadata"] = {
         **imported.metadata,
         "content_sha256": hashlib.sha256(imported.text.encode("utf-8")).hexdigest(),

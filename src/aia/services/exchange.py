@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from aia.errors import NotFoundError, ValidationError
@@ -15,8 +12,7 @@ from aia.exchange.refi.positions import POSITION_CHOICES
 from aia.exchange.refi.read import read_qdc, read_qdpx
 from aia.services.memos import MemoService
 from aia.store import refi_import as db
-from aia.store import sources as sources_db
-from aia.store.database import read, write
+from aia.store.database import write
 
 
 class ExchangeService(MemoService):
@@ -72,7 +68,7 @@ class ExchangeService(MemoService):
         if prepared.reading.newlines == "lf":
             summary.positions += " (CRLF counted as one)"
         written: list[str] = []
-        with self._removing_refi_orphans(written), write(self.engine) as conn:
+        with self._removing_orphans(written), write(self.engine) as conn:
             existing = db.existing(conn)
             known = {
                 s.parsed.guid: existing.sources[s.parsed.guid]
@@ -81,7 +77,7 @@ class ExchangeService(MemoService):
             }
             the_plan: Plan = plan(prepared, existing, self.user, target, db.stored_texts(conn, known))
             for s in the_plan.sources:
-                if self._write_original(db.original_sha(s.original), s.original):
+                if self._store_file(db.original_sha(s.original), s.original):
                     written.append(db.original_sha(s.original))
             stored = db.store_plan(conn, the_plan, self.user)
         summary.tracks = stored.tracks
@@ -116,29 +112,3 @@ class ExchangeService(MemoService):
             if not name or name.isdigit():
                 raise
             return name, wp  # a new forløb of that name is created
-
-    @contextmanager
-    def _removing_refi_orphans(self, written: list[str]) -> Iterator[None]:
-        try:
-            yield
-        except BaseException:
-            with read(self.engine) as conn:
-                orphans = [sha for sha in written if not sources_db.file_is_referenced(conn, sha)]
-            for sha in orphans:
-                self.file_path(sha).unlink(missing_ok=True)
-            raise
-
-    def _write_original(self, sha256: str, data: bytes) -> bool:
-        """Keep an imported original under its hash (temp file + rename); False if it was there already."""
-        target = self.file_path(sha256)
-        if target.exists():
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".tmp-{os.getpid()}-{sha256}")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return True

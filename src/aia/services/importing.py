@@ -11,12 +11,10 @@ are reported only after their commit.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,24 +100,16 @@ def _duplicate(
     return None
 
 
-def prepare(
+def stored_rows(
+    imported: ImportedSource,
     data: bytes,
-    filename: str,
+    sha: str,
+    shown_name: str,
     wp: WorkPackage,
     activity_id: int | None,
     user: str,
-    pseudo: PseudonymContext | None = None,
-) -> _Prepared:
-    """Parse, pseudonymise (with ``pseudo``) and index a file in memory: no database, no lock held."""
-    imported = parse_file(data, filename)
-    check_offsets(imported, filename)
-    findings: list[dict[str, Any]] = []
-    shown_name = filename
-    if pseudo is not None:
-        done = pseudonymise_source(imported, pseudo)
-        imported, findings = done.source, done.findings
-        check_offsets(imported, filename)
-        shown_name = pseudonymise_filename(filename, pseudo)
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The segment rows (with their search columns) and the source row of a parsed, pseudonymised source."""
     rows = []
     for ordinal, seg in enumerate(imported.segments):
         stems, plain = index_columns(imported.text[seg.start : seg.end])
@@ -140,7 +130,6 @@ def prepare(
                 "plain": plain,
             }
         )
-    sha = hashlib.sha256(data).hexdigest()
     values = {
         "wp_id": wp.id,
         "activity_id": activity_id,
@@ -155,6 +144,29 @@ def prepare(
         "metadata": imported.metadata,
         "imported_by": user,
     }
+    return rows, values
+
+
+def prepare(
+    data: bytes,
+    filename: str,
+    wp: WorkPackage,
+    activity_id: int | None,
+    user: str,
+    pseudo: PseudonymContext | None = None,
+) -> _Prepared:
+    """Parse, pseudonymise (with ``pseudo``) and index a file in memory: no database, no lock held."""
+    imported = parse_file(data, filename)
+    check_offsets(imported, filename)
+    findings: list[dict[str, Any]] = []
+    shown_name = filename
+    if pseudo is not None:
+        done = pseudonymise_source(imported, pseudo)
+        imported, findings = done.source, done.findings
+        check_offsets(imported, filename)
+        shown_name = pseudonymise_filename(filename, pseudo)
+    sha = hashlib.sha256(data).hexdigest()
+    rows, values = stored_rows(imported, data, sha, shown_name, wp, activity_id, user)
     return _Prepared(filename, sha, data, imported, values, rows, findings, stored_original(data, sha, pseudo))
 
 
@@ -365,32 +377,3 @@ class ImportService(SourceService):
                 },
             )
         return results
-
-    # -- stored originals ---------------------------------------------------------------------
-    @contextmanager
-    def _removing_orphans(self, written: list[str]) -> Iterator[None]:
-        """If the block fails, delete the originals it wrote (``written``) that no source refers to."""
-        try:
-            yield
-        except BaseException:
-            with read(self.engine) as conn:
-                orphans = [sha for sha in written if not db.file_is_referenced(conn, sha)]
-            for sha in orphans:
-                self.file_path(sha).unlink(missing_ok=True)
-            raise
-
-    def _store_file(self, sha256: str, data: bytes) -> bool:
-        """Write the original under its hash (temp file + rename); False if it was there already."""
-        target = self.file_path(sha256)
-        if target.exists():
-            return False
-        if not target.parent.is_dir():
-            target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".tmp-{os.getpid()}-{sha256}")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return True

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from aia.errors import NotFoundError
@@ -66,3 +69,32 @@ class SourceService(StructureService, KeysService):
         with read(self.engine) as conn:
             ids = set(db.source_participant_ids(conn, source_id))
         return [p.pseudonym for p in self.participants() if p.id in ids]
+
+    # -- stored originals ---------------------------------------------------------------------
+    @contextmanager
+    def _removing_orphans(self, written: list[str]) -> Iterator[None]:
+        """If the block fails, delete the originals it wrote (``written``) that no source refers to."""
+        try:
+            yield
+        except BaseException:
+            with read(self.engine) as conn:
+                orphans = [sha for sha in written if not db.file_is_referenced(conn, sha)]
+            for sha in orphans:
+                self.file_path(sha).unlink(missing_ok=True)
+            raise
+
+    def _store_file(self, sha256: str, data: bytes) -> bool:
+        """Write the original under its hash (temp file + rename); False if it was there already."""
+        target = self.file_path(sha256)
+        if target.exists():
+            return False
+        if not target.parent.is_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".tmp-{os.getpid()}-{sha256}")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return True
