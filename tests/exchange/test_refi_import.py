@@ -551,15 +551,29 @@ def test_pdf_source_keeps_its_original_and_reports_areas(empty: Project, tmp_pat
     assert any("1 Links were left out" in w for w in summary.warnings)
 
 
-def test_a_pseudonymising_project_is_warned_that_refi_texts_are_stored_as_read(tmp_path: Path) -> None:
+def test_a_pseudonymising_project_pseudonymises_refi_texts_and_moves_codings(tmp_path: Path) -> None:
+    from aia.privacy.identities import PersonIdentity
     from aia.privacy.kdf import Argon2idParams
 
     fast = Argon2idParams(iterations=1, lanes=1, memory_kib=8 * 1024)
-    sources, codes = simple()
-    path = write_qdpx(tmp_path / "a.qdpx", sources, codes)
+    text = "Mette Kjærgaard skrev fra mette@kodehuset.dk, at kodegennemgangen tog længere tid med Copilot."
+    start, end = position(text, "kodegennemgangen tog længere tid", "codepoints")
+    code = FCode("Tid")
+    path = write_qdpx(tmp_path / "a.qdpx", [FSource("Interview", text, [FSelection(start, end, code.guid)])], [code])
     with aia.init_project(tmp_path / "nøgle", keystore_passphrase="korrekt hest batteri", kdf=fast) as p:
-        summary = p.import_qdpx(path)
-    assert any("stored as read" in w for w in summary.warnings)
+        p.add_track("Softwareudviklere", prefix="SWU")
+        p.add_participant("SWU")
+        p.keys().set_person("SWU-P01", PersonIdentity(full_names=("Mette Kjærgaard",), emails=("mette@kodehuset.dk",)))
+        p.save_keys()
+        summary = p.import_qdpx(path, into=("SWU", 2))
+        (stored,) = [s for s, _, _ in p.sources()]
+        stored_text = p.source(stored.id).text or ""
+        assert stored_text.startswith("[SWU-P01] skrev fra [SWU-P01], at")
+        assert [c.text for c in p.retrieve("Tid")] == ["kodegennemgangen tog længere tid"]
+        assert any("2 identifiers replaced" in w for w in summary.warnings)
+        assert p.original(stored.id).decode("utf-8") == text  # kept, encrypted with the key store's key
+    raw = b"".join(f.read_bytes() for f in (tmp_path / "nøgle").rglob("*") if f.is_file() and f.name != "keys.aia")
+    assert "Kjærgaard".encode() not in raw and b"mette@kodehuset.dk" not in raw
 
 
 # -- files written by other tools (tests/exchange/data/README.md) -----------------------------------------------------

@@ -10,6 +10,8 @@ from aia.exchange.refi.importer import ImportSummary
 from aia.exchange.refi.merge import Plan, PreparedProject, plan, plan_codebook, prepare
 from aia.exchange.refi.positions import POSITION_CHOICES
 from aia.exchange.refi.read import read_qdc, read_qdpx
+from aia.ingest.base import ImportedSource
+from aia.privacy.imported import PseudonymContext, pseudonymise_source, stored_original
 from aia.services.memos import MemoService
 from aia.store import refi_import as db
 from aia.store.database import write
@@ -43,7 +45,15 @@ class ExchangeService(MemoService):
         source = Path(path)
         parsed = read_qdpx(source)
         prepared = prepare(parsed, source.name, positions)
-        return self.import_prepared(source, prepared, into)
+        pseudo = self.pseudonym_context()
+        replaced = pseudonymise_prepared(prepared, pseudo) if pseudo is not None else 0
+        summary = self.import_prepared(source, prepared, into, pseudo)
+        if pseudo is not None and summary.sources:
+            summary.warnings.append(
+                f"pseudonymised the imported texts ({replaced} identifiers replaced, codings moved with them); "
+                "REFI-QDA imports keep no review list, so read the imported texts"
+            )
+        return summary
 
     def import_qdc(self, path: str | Path) -> ImportSummary:
         """Import a REFI-QDA codebook (``.qdc``): new codes are added, codes with a known GUID are matched."""
@@ -59,7 +69,11 @@ class ExchangeService(MemoService):
         return summary
 
     def import_prepared(
-        self, path: Path, prepared: PreparedProject, into: tuple[str | int, int] | None = None
+        self,
+        path: Path,
+        prepared: PreparedProject,
+        into: tuple[str | int, int] | None = None,
+        pseudo: PseudonymContext | None = None,
     ) -> ImportSummary:
         """Store a read and prepared project file (:func:`aia.exchange.refi.merge.prepare`): the one storing step
         of a ``.qdpx`` import (a hook for changing the texts, e.g. pseudonymisation, belongs before it)."""
@@ -77,8 +91,10 @@ class ExchangeService(MemoService):
             }
             the_plan: Plan = plan(prepared, existing, self.user, target, db.stored_texts(conn, known))
             for s in the_plan.sources:
-                if self._store_file(db.original_sha(s.original), s.original):
-                    written.append(db.original_sha(s.original))
+                sha = db.original_sha(s.original)
+                kept = stored_original(s.original, sha, pseudo)  # encrypted when pseudonymising
+                if kept is not None and self._store_file(sha, kept):
+                    written.append(sha)
             stored = db.store_plan(conn, the_plan, self.user)
         summary.tracks = stored.tracks
         summary.codes = stored.codes
@@ -91,12 +107,6 @@ class ExchangeService(MemoService):
         summary.matched = dict(the_plan.matched)
         summary.warnings = the_plan.warnings
         self.audit("import.qdpx", str(path.name), {"sources": stored.sources, "codings": stored.codings})
-        pseudonymising = getattr(self, "pseudonymisation_setting", None)
-        if stored.sources and callable(pseudonymising) and pseudonymising():
-            summary.warnings.append(
-                "this project pseudonymises what it imports, but REFI-QDA imports are stored as read; check the "
-                f"{stored.sources} imported texts for names and other identifiers"
-            )
         return summary
 
     def _into(self, into: tuple[str | int, int] | None) -> tuple[str, int] | None:
@@ -112,3 +122,16 @@ class ExchangeService(MemoService):
             if not name or name.isdigit():
                 raise
             return name, wp  # a new forløb of that name is created
+
+
+def pseudonymise_prepared(prepared: PreparedProject, pseudo: PseudonymContext) -> int:
+    """Pseudonymise the texts of a prepared REFI-QDA project in place, moving its segments and codings with the
+    text (a coding that touched an identifier covers its whole pseudonym). Returns how many were replaced."""
+    replaced = 0
+    for source in prepared.sources:
+        done = pseudonymise_source(ImportedSource(source.text, source.segments, "refi-qda"), pseudo)
+        for coding in source.codings:
+            coding.start, coding.end = done.offset_map.map_span(coding.start, coding.end)
+        source.text, source.segments = done.source.text, done.source.segments
+        replaced += done.replaced
+    return replaced

@@ -25,7 +25,6 @@ from aia.model import Participant, WorkPackage
 from aia.privacy.imported import (
     PseudonymContext,
     pseudonymise_filename,
-    pseudonymise_short,
     pseudonymise_source,
     stored_original,
 )
@@ -34,15 +33,12 @@ from aia.store import pseudonymisation as pseudo_db
 from aia.store import sources as db
 from aia.store import structure as structure_db
 from aia.store.database import read, write
-from aia.store.settings import get_setting, set_setting
 from aia.text.stemming import index_columns
 
 #: files larger than this are refused before parsing (a transcript or document is far smaller)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: longest time a batch of imported files waits for its commit
 BATCH_SECONDS = 0.5
-PSEUDONYMISE = "pseudonymise"
-ORIGINALS = "originals"
 _PSEUDONYM_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}-P\d+$", re.IGNORECASE)
 
 
@@ -171,44 +167,6 @@ def prepare(
 
 
 class ImportService(SourceService):
-    def pseudonymisation_setting(self) -> bool:
-        """Whether imports are pseudonymised: the project setting, by default on whenever there is a key store."""
-        with read(self.engine) as conn:
-            value = get_setting(conn, PSEUDONYMISE)
-        return self.has_keystore() if value is None else value == "on"
-
-    def originals_setting(self) -> str:
-        """``encrypted`` (default: originals kept, encrypted with the key store's key) or ``none`` (not kept)."""
-        with read(self.engine) as conn:
-            return get_setting(conn, ORIGINALS) or "encrypted"
-
-    def set_pseudonymisation(self, on: bool | None = None, originals: str | None = None) -> None:
-        """Change the project's pseudonymisation settings (lead). Switching it on needs a key store."""
-        if originals is not None and originals not in ("encrypted", "none"):
-            raise ValidationError(f"originals must be 'encrypted' or 'none', not {originals!r}")
-        if on and not self.has_keystore():
-            raise ValidationError("pseudonymisation needs a key store; create it first with 'aia keys init'")
-        with write(self.engine) as conn:
-            if on is not None:
-                set_setting(conn, PSEUDONYMISE, "on" if on else "off")
-            if originals is not None:
-                set_setting(conn, ORIGINALS, originals)
-
-    def pseudonymise_text(self, text: str) -> str:
-        """A short text written in the project (a place, a note, a memo) with its identifiers replaced, as an
-        import would; unchanged when pseudonymisation is off."""
-        pseudo = self.pseudonym_context()
-        return text if pseudo is None else pseudonymise_short(text, pseudo)
-
-    def pseudonym_context(self, requested: bool | None = None) -> PseudonymContext | None:
-        """What an import needs to pseudonymise, or None when it is off (opens the key store if needed)."""
-        on = self.pseudonymisation_setting() if requested is None else requested
-        if not on:
-            return None
-        keys = self.keys()
-        originals = self.originals_key() if self.originals_setting() == "encrypted" else None
-        return PseudonymContext(self.known_index(), keys.secret, self.review_key(), originals)
-
     def _placement(
         self, track: str | int | None, wp: int | None, activity: int | None
     ) -> tuple[WorkPackage, int | None]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aia.errors import KeyStoreError
+from aia.errors import KeyStoreError, ValidationError
 from aia.privacy.filecrypt import ORIGINALS, REVIEW_VALUES, derive_key
 from aia.privacy.identities import OrganisationIdentity, PersonIdentity
+from aia.privacy.imported import PseudonymContext, pseudonymise_short
 from aia.privacy.kdf import KdfParams
 from aia.privacy.keystore import PASSPHRASE_ENV, KeyStore, default_path, passphrase_from_env
 from aia.privacy.pseudonymise import Known, KnownIndex, KnownOrganisation, KnownPerson, compile_known
 from aia.services.base import ProjectBase
+from aia.store.database import read, write
+from aia.store.settings import get_setting, set_setting
 
 
 def known_from_keystore(keys: KeyStore) -> list[Known]:
@@ -44,6 +47,10 @@ def _known_person(pseudonym: str, person: PersonIdentity) -> KnownPerson:
 
 def _known_org(code: str, org: OrganisationIdentity) -> KnownOrganisation:
     return KnownOrganisation(pseudonym=code, names=org.names, aliases=org.aliases)
+
+
+PSEUDONYMISE = "pseudonymise"
+ORIGINALS_SETTING = "originals"
 
 
 class KeysService(ProjectBase):
@@ -122,3 +129,43 @@ class KeysService(ProjectBase):
 
     def review_key(self) -> bytes:
         return self._derive(REVIEW_VALUES)
+
+    # -- settings of pseudonymisation at import ----------------------------------------------------------
+
+    def pseudonymisation_setting(self) -> bool:
+        """Whether imports are pseudonymised: the project setting, by default on whenever there is a key store."""
+        with read(self.engine) as conn:
+            value = get_setting(conn, PSEUDONYMISE)
+        return self.has_keystore() if value is None else value == "on"
+
+    def originals_setting(self) -> str:
+        """``encrypted`` (default: originals kept, encrypted with the key store's key) or ``none`` (not kept)."""
+        with read(self.engine) as conn:
+            return get_setting(conn, ORIGINALS_SETTING) or "encrypted"
+
+    def set_pseudonymisation(self, on: bool | None = None, originals: str | None = None) -> None:
+        """Change the project's pseudonymisation settings (lead). Switching it on needs a key store."""
+        if originals is not None and originals not in ("encrypted", "none"):
+            raise ValidationError(f"originals must be 'encrypted' or 'none', not {originals!r}")
+        if on and not self.has_keystore():
+            raise ValidationError("pseudonymisation needs a key store; create it first with 'aia keys init'")
+        with write(self.engine) as conn:
+            if on is not None:
+                set_setting(conn, PSEUDONYMISE, "on" if on else "off")
+            if originals is not None:
+                set_setting(conn, ORIGINALS_SETTING, originals)
+
+    def pseudonymise_text(self, text: str) -> str:
+        """A short text written in the project (a place, a note, a memo) with its identifiers replaced, as an
+        import would; unchanged when pseudonymisation is off."""
+        pseudo = self.pseudonym_context()
+        return text if pseudo is None else pseudonymise_short(text, pseudo)
+
+    def pseudonym_context(self, requested: bool | None = None) -> PseudonymContext | None:
+        """What an import needs to pseudonymise, or None when it is off (opens the key store if needed)."""
+        on = self.pseudonymisation_setting() if requested is None else requested
+        if not on:
+            return None
+        keys = self.keys()
+        originals = self.originals_key() if self.originals_setting() == "encrypted" else None
+        return PseudonymContext(self.known_index(), keys.secret, self.review_key(), originals)
