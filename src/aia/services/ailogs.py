@@ -122,7 +122,9 @@ def prepare_conversation(
         "content_sha256": hashlib.sha256(imported.text.encode("utf-8")).hexdigest(),
     }
     label = f"{filename} [{imported.title}]" if imported.title else filename
-    return _Prepared(label, sha, data, imported, values, rows, findings, stored_original(data, sha, pseudo))
+    return _Prepared(
+        label, sha, data, imported, values, rows, findings, stored_original(data, sha, pseudo), pseudo is not None
+    )
 
 
 def _place(p: _Prepared) -> db.Place:

@@ -73,6 +73,8 @@ class _Prepared:
     findings: list[dict[str, Any]] = field(default_factory=list)
     #: the bytes kept in ``files/`` (the original, or encrypted), None when originals are not kept
     stored: bytes | None = None
+    #: whether the text was pseudonymised (recorded in the audit log)
+    pseudonymised: bool = False
 
 
 def check_offsets(imported: ImportedSource, filename: str) -> None:
@@ -163,7 +165,9 @@ def prepare(
         shown_name = pseudonymise_filename(filename, pseudo)
     sha = hashlib.sha256(data).hexdigest()
     rows, values = stored_rows(imported, data, sha, shown_name, wp, activity_id, user)
-    return _Prepared(filename, sha, data, imported, values, rows, findings, stored_original(data, sha, pseudo))
+    return _Prepared(
+        filename, sha, data, imported, values, rows, findings, stored_original(data, sha, pseudo), pseudo is not None
+    )
 
 
 class ImportService(SourceService):
@@ -331,7 +335,7 @@ class ImportService(SourceService):
                 None,
                 {
                     "sources": list(new_ids),
-                    "pseudonymised": bool(stored_items and stored_items[0].stored is not stored_items[0].data),
+                    "pseudonymised": any(p.pseudonymised for p in stored_items),
                 },
             )
         return results
