@@ -17,7 +17,7 @@ from aia.project import Project
 from aia.web import create_app
 from aia.web.i18n import MESSAGES, t
 from aia.web.security import ROLE_RANK, safe_next
-from aia.web.views import split_pieces
+from aia.web.pages.sources import split_pieces
 
 TEMPLATES = Path(webapp.__file__).parent / "templates"
 

@@ -1,24 +1,22 @@
-"""What the pages show, assembled from :class:`aia.Project` calls (no SQL here). Synchronous: the routes run
-these in the thread pool."""
+"""Source list and the source viewer: segments with coded spans, applying and removing codings."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 from typing import Any
 
 from markupsafe import Markup
+from starlette.responses import RedirectResponse, Response
 
 from aia.errors import NotFoundError, ValidationError
 from aia.model import Code, Coding
 from aia.project import Project
-from aia.services.importing import ImportResult
 from aia.store.webviews import CodingSpan
-
-APPLY_LIMIT = 1000  # at most this many search results are coded at once
+from aia.web.core import Ctx, route
 
 
 @dataclass(frozen=True)
@@ -47,39 +45,12 @@ def _clock(ms: int | None) -> str | None:
     return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
-def dashboard(project: Project) -> dict[str, Any]:
-    cells = project.status()
-    tracks: dict[str, dict[int, Any]] = {}
-    wps: dict[int, str] = {}
-    for c in cells:
-        tracks.setdefault(c.track, {})[c.wp] = c
-        wps.setdefault(c.wp, c.wp_name)
-    ids = {t.name: t.id for t in project.tracks()}
-    return {"tracks": tracks, "wps": sorted(wps.items()), "track_ids": ids}
-
-
-def track_page(project: Project, track_id: int) -> dict[str, Any]:
-    track = project.track(track_id)
-    acts = project.activities(track=track_id)
-    counts: dict[int, int] = {}
-    for src, _, _ in project.sources(track=track_id):
-        if src.activity_id is not None:
-            counts[src.activity_id] = counts.get(src.activity_id, 0) + 1
-    wps = [(wp, [a for a, w in acts if w.id == wp.id]) for wp in project.work_packages(track_id)]
-    return {"track": track, "wps": wps, "counts": counts}
-
-
-def activity_page(project: Project, activity_id: int) -> dict[str, Any]:
-    activity = project.activity(activity_id)
-    return {"activity": activity, "rows": project.sources(activity=activity_id)}
-
-
 def code_css(project: Project) -> str:
     # colours are validated as #rrggbb by the codebook service
     return "".join(f".c{c.id}{{background:{c.color}55;border-bottom:2px solid {c.color}}}\n" for c in project.codes())
 
 
-def source_list(project: Project, track: str | None, wp: int | None, q: str) -> dict[str, Any]:
+def source_list_data(project: Project, track: str | None, wp: int | None, q: str) -> dict[str, Any]:
     rows = project.sources(track=track, wp=wp)
     if q:
         rows = [r for r in rows if q.casefold() in r[0].title.casefold()]
@@ -164,7 +135,7 @@ def source_view(project: Project, source_id: int) -> dict[str, Any]:
     }
 
 
-def apply_coding(project: Project, source_id: int, start: int, end: int, code_id: str, new_code: str) -> Coding:
+def apply_coding_data(project: Project, source_id: int, start: int, end: int, code_id: str, new_code: str) -> Coding:
     """Code ``[start, end)`` (code points) with an existing code or a new one made on the spot."""
     if new_code:
         existing = {c.name: c for c in project.codes() if c.parent_id is None}
@@ -175,7 +146,7 @@ def apply_coding(project: Project, source_id: int, start: int, end: int, code_id
     return project.add_coding(source_id, start, end, int(code_id))
 
 
-def remove_coding(project: Project, coding_id: int, any_coder: bool) -> int:
+def remove_coding_data(project: Project, coding_id: int, any_coder: bool) -> int:
     """Remove a coding; a coder may remove only their own. Returns the source id."""
     found = [c for c in project.codings() if c.id == coding_id]
     if not found:
@@ -187,54 +158,43 @@ def remove_coding(project: Project, coding_id: int, any_coder: bool) -> int:
     return coding.source_id
 
 
-def code_page(project: Project, code_id: int, query: Mapping[str, str]) -> dict[str, Any]:
-    code = project.code(code_id)
-    subtree = query.get("sub") == "1"
-    texts = project.retrieve(code_id, include_subcodes=subtree)
-    if query.get("track"):
-        texts = [x for x in texts if x.track == query["track"]]
-    if query.get("coder"):
-        texts = [x for x in texts if x.coder == query["coder"]]
-    return {"code": code, "texts": texts, "tree": project.code_tree(), "sub": subtree}
+@route("/codes.css", "reader")
+async def code_colours(ctx: Ctx) -> Response:
+    css = await ctx.call(code_css, ctx.project)
+    return Response(css, media_type="text/css")
 
 
-def merge_preview(project: Project, code_id: int, target: int) -> dict[str, Any]:
-    source, dest = project.code(code_id), project.code(target)
-    return {"src": source, "dst": dest, "n": len(project.codings(code=code_id))}
+@route("/sources", "reader")
+async def source_list(ctx: Ctx) -> Response:
+    q = ctx.request.query_params
+    track = q.get("track") or None
+    wp = int(q["wp"]) if q.get("wp", "").isdigit() else None
+    data = await ctx.call(source_list_data, ctx.project, track, wp, q.get("q", ""))
+    return ctx.render("sources.html", **data, track=track or "", wp=wp, q=q.get("q", ""))
 
 
-def delete_preview(project: Project, code_id: int) -> dict[str, Any]:
-    return {"code": project.code(code_id), "n": len(project.codings(code=code_id, include_subcodes=True))}
+@route("/sources/{source_id:int}", "reader")
+async def source_viewer(ctx: Ctx) -> Response:
+    data = await ctx.call(source_view, ctx.project, ctx.int_param("source_id"))
+    return ctx.render("viewer.html", **data)
 
 
-def search(project: Project, q: str) -> dict[str, Any]:
-    page = project.search(q, limit=100)
-    return {"results": page.hits, "total": page.total}
+@route("/sources/{source_id:int}/codings", "coder", ("POST",))
+async def apply_coding(ctx: Ctx) -> Response:
+    source_id = ctx.int_param("source_id")
+    await ctx.call(
+        apply_coding_data,
+        ctx.project,
+        source_id,
+        int(ctx.field("start")),
+        int(ctx.field("end")),
+        ctx.field("code_id"),
+        ctx.field("new_code").strip(),
+    )
+    return RedirectResponse(f"/sources/{source_id}", status_code=303)
 
 
-def search_apply_preview(project: Project, q: str, code_id: int) -> dict[str, Any]:
-    page = project.search(q, limit=1)
-    return {"n": min(page.total, APPLY_LIMIT), "code": project.code(code_id)}
-
-
-def search_apply(project: Project, q: str, code_id: int) -> int:
-    """Code every segment the search finds (up to :data:`APPLY_LIMIT`); segments already coded are skipped."""
-    page = project.search(q, limit=APPLY_LIMIT)
-    done = {(c.source_id, c.start, c.end) for c in project.codings(code=code_id)}
-    n = 0
-    for hit in page.hits:
-        if (hit.source_id, hit.start, hit.end) in done:
-            continue
-        project.add_coding(hit.source_id, hit.start, hit.end, code_id)
-        n += 1
-    return n
-
-
-def import_files(project: Project, activity: int, files: list[tuple[str, bytes]]) -> list[ImportResult]:
-    results = []
-    for name, data in files:
-        try:
-            results.append(project.import_bytes(data, name, activity=activity))
-        except Exception as exc:  # an AiaError names the file and the fix; anything else is shown too
-            results.append(ImportResult(filename=name, status="failed", message=str(exc)))
-    return results
+@route("/codings/{coding_id:int}/delete", "coder", ("POST",))
+async def remove_coding(ctx: Ctx) -> Response:
+    source_id = await ctx.call(remove_coding_data, ctx.project, ctx.int_param("coding_id"), ctx.session.role == "lead")
+    return RedirectResponse(f"/sources/{source_id}", status_code=303)
