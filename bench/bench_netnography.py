@@ -1,14 +1,23 @@
-"""Benchmark of the netnography readers: generate a Stack Exchange Posts.xml and a Reddit NDJSON.zst of N items,
-stream them through the readers (+ a keyword filter) and print throughput and peak RSS.
+"""Benchmark of netnography imports (issue 5, Performance): throughput and peak RSS against a raw baseline.
 
-Usage: .venv/bin/python bench/bench_netnography.py [N ...]   (default 50000 200000); each size runs in a child
-process so that peak RSS is per size."""
+For each size N it generates, in a temporary folder, a Stack Exchange ``Posts.xml`` of N posts (questions with
+answers, HTML bodies in a Danish/English mix) and a Reddit Pushshift NDJSON of N comments (plus one submission per
+thread), then measures, each in its own child process (peak RSS is the child's own VmHWM):
+
+  (a) baseline  a plain script doing the minimum: parse every row, insert every post into SQLite with an FTS5 index;
+  (b) import    ``aia netnography import`` of all threads without filters;
+  (c) keyword   the same with ``--keyword`` matching about 5 % of the threads.
+
+Usage: .venv/bin/python bench/bench_netnography.py [--sizes 100000 1000000] [--formats stackexchange reddit]
+Not part of the test suite; the 1M run takes many minutes on 2 cores."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import random
-import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -16,110 +25,270 @@ import time
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-import zstandard
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from danish_text import paragraph
 
-WORDS = [
-    "jeg",
-    "bruger",
-    "copilot",
-    "til",
-    "kode",
-    "og",
-    "chatgpt",
-    "til",
-    "test",
-    "men",
-    "det",
-    "er",
-    "svært",
-    "at",
-    "stole",
-    "på",
-    "svaret",
-    "i",
-    "produktion",
-]
+PASSPHRASE = "bænkprøve med rødgrød og fløde"
+KEYWORD = "promptinjektion"
+ENGLISH_TEXT = (
+    "I asked Copilot to refactor the service layer and it suggested a pattern that looked fine but broke the "
+    "transaction boundaries, so we reverted it after code review. The model keeps inventing API parameters that "
+    "do not exist. Has anyone found a reliable way to make it cite the documentation?"
+)
+ENGLISH = ENGLISH_TEXT.split(" ")
+TAGS = ["<ai><copilot>", "<chatgpt><code-review>", "<llm><testing>", "<ai-forordningen><gdpr>", "<python><ai>"]
 
 
-def _body(rng: random.Random) -> str:
-    return "<p>" + " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 120))) + "</p>"
+def _english(rng: random.Random, words: int) -> str:
+    start = rng.randrange(len(ENGLISH))
+    return " ".join(ENGLISH[(start + i) % len(ENGLISH)] for i in range(words))
 
 
-def make_posts(path: Path, n: int) -> None:
+def _text(rng: random.Random, marked: bool) -> str:
+    """One to three paragraphs, Danish or English; ``marked`` puts the filter keyword in the middle."""
+    paras = []
+    for _ in range(rng.randint(1, 3)):
+        words = rng.randint(20, 70)
+        paras.append(paragraph(rng, words) if rng.random() < 0.6 else _english(rng, words))
+    if marked:
+        paras[len(paras) // 2] += f" Har nogen set {KEYWORD} i praksis?"
+    return "\n".join(paras)
+
+
+def _html(text: str, rng: random.Random) -> str:
+    out = "".join(f"<p>{p}</p>\n" for p in text.split("\n"))
+    if rng.random() < 0.2:
+        out += "<pre><code>def svar(prompt):\n    return model(prompt)\n</code></pre>\n"
+    if rng.random() < 0.1:
+        out += '<ul><li>første punkt</li><li>andet <a href="https://example.org/x">link</a></li></ul>\n'
+    return out
+
+
+def make_stackexchange(path: Path, n: int) -> None:
+    """N posts: questions each followed by 1-5 answers (ids ascending, as in real dumps)."""
     rng = random.Random(1)
     with path.open("w", encoding="utf-8") as f:
         f.write('<?xml version="1.0" encoding="utf-8"?>\n<posts>\n')
-        q = 0
-        for i in range(1, n + 1):
-            if i % 4 == 1:
-                q = i
-                attrs = {"Id": i, "PostTypeId": 1, "Title": "Spørgsmål om AI", "Tags": "<ai><copilot>"}
-            else:
-                attrs = {"Id": i, "PostTypeId": 2, "ParentId": q}
-            attrs.update(
-                {
-                    "CreationDate": "2023-05-01T12:00:00.000",
+        i = 0
+        while i < n:
+            i += 1
+            qid = i
+            answers = min(rng.randint(1, 5), n - i)
+            marked = rng.random() < 0.05
+            marked_post = rng.randint(0, answers)
+            day = 1 + qid % 28
+            q = {
+                "Id": qid,
+                "PostTypeId": 1,
+                "AcceptedAnswerId": qid + 1 if answers and rng.random() < 0.5 else "",
+                "CreationDate": f"2023-{1 + qid % 12:02d}-{day:02d}T12:00:00.000",
+                "Score": rng.randint(-2, 50),
+                "Body": _html(_text(rng, marked and marked_post == 0), rng),
+                "OwnerDisplayName": f"bruger{rng.randint(1, 20000)}",
+                "Title": "Spørgsmål om AI i hverdagen " + str(qid),
+                "Tags": rng.choice(TAGS),
+            }
+            f.write("  <row " + " ".join(f"{k}={quoteattr(str(v))}" for k, v in q.items() if v != "") + " />\n")
+            for a in range(1, answers + 1):
+                i += 1
+                row = {
+                    "Id": i,
+                    "PostTypeId": 2,
+                    "ParentId": qid,
+                    "CreationDate": f"2023-{1 + qid % 12:02d}-{day:02d}T13:{a:02d}:00.000",
                     "Score": rng.randint(-2, 50),
-                    "Body": _body(rng),
-                    "OwnerDisplayName": f"bruger{rng.randint(1, 5000)}",
+                    "Body": _html(_text(rng, marked and marked_post == a), rng),
+                    "OwnerDisplayName": f"bruger{rng.randint(1, 20000)}",
                 }
-            )
-            f.write("  <row " + " ".join(f"{k}={quoteattr(str(v))}" for k, v in attrs.items()) + " />\n")
+                f.write("  <row " + " ".join(f"{k}={quoteattr(str(v))}" for k, v in row.items()) + " />\n")
         f.write("</posts>\n")
 
 
 def make_reddit(path: Path, n: int) -> None:
+    """N comments in threads of 20, each thread opened by a submission line; replies nest up to depth 4."""
     rng = random.Random(2)
-    cctx = zstandard.ZstdCompressor(level=3)
-    with path.open("wb") as raw, cctx.stream_writer(raw) as f:
+    with path.open("w", encoding="utf-8") as f:
         for i in range(n):
-            link = f"t3_{i // 20:x}"
-            parent = link if i % 20 == 0 else f"t1_{i - 1:x}"
+            thread = i // 20
+            link = f"t3_{thread:x}"
+            if i % 20 == 0:
+                marked = rng.random() < 0.05
+                sub = {
+                    "id": f"{thread:x}",
+                    "title": f"Erfaringer med AI-værktøjer {thread}",
+                    "selftext": _text(rng, False),
+                    "author": f"u{rng.randint(1, 20000)}",
+                    "created_utc": 1700000000 + i,
+                    "score": rng.randint(0, 500),
+                    "subreddit": "dkudvikler",
+                    "num_comments": 20,
+                    "over_18": False,
+                }
+                f.write(json.dumps(sub, ensure_ascii=False) + "\n")
+            parent = link if i % 5 == 0 else f"t1_{i - 1:x}"
             row = {
                 "id": f"{i:x}",
                 "link_id": link,
                 "parent_id": parent,
-                "author": f"u{rng.randint(1, 5000)}",
-                "body": " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 60))),
+                "author": f"u{rng.randint(1, 20000)}",
+                "body": _text(rng, marked and i % 20 == 7),
                 "created_utc": 1700000000 + i,
                 "score": rng.randint(-5, 100),
                 "subreddit": "dkudvikler",
+                "controversiality": 0,
+                "gilded": 0,
+                "distinguished": None,
+                "retrieved_on": 1700100000,
             }
-            f.write((json.dumps(row) + "\n").encode())
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def run(n: int) -> None:
-    from aia.netnography.query import Query, apply_filters, read_dump
-    from aia.netnography.reddit import read_reddit
-    from aia.netnography.stackexchange import read_stackexchange
+def baseline(fmt: str, dump: Path, db_path: Path) -> int:
+    """The minimum: parse every row and insert every post into SQLite with an FTS5 index. Returns posts stored."""
+    from lxml import etree
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "site"
-        folder.mkdir()
-        make_posts(folder / "Posts.xml", n)
-        zst = Path(tmp) / "RC.ndjson.zst"
-        make_reddit(zst, n)
-        size_xml = (folder / "Posts.xml").stat().st_size
-        for label, reader, arg, size in (
-            ("stackexchange", read_stackexchange, folder, size_xml),
-            ("reddit.zst", read_reddit, zst, zst.stat().st_size),
+    db = sqlite3.connect(db_path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE posts (id INTEGER PRIMARY KEY, thread TEXT, author TEXT, body TEXT)")
+    db.execute("CREATE VIRTUAL TABLE posts_fts USING fts5(body, content='posts', content_rowid='id')")
+    batch: list[tuple[int, str, str, str]] = []
+    n = 0
+
+    def flush() -> None:
+        db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?)", batch)
+        batch.clear()
+
+    if fmt == "stackexchange":
+        for _ev, el in etree.iterparse(
+            str(dump / "Posts.xml"), events=("end",), tag="row", resolve_entities=False, no_network=True
         ):
-            t0 = time.perf_counter()
-            posts = sum(len(t.posts) for t in reader(arg))
-            dt = time.perf_counter() - t0
-            print(f"{label:14} n={n:>8} file={size / 2**20:8.1f} MB  posts={posts:>8}  {posts / dt:10.0f} posts/s")
-            t0 = time.perf_counter()
-            counts: dict[str, int] = {}
-            kept = sum(1 for _ in apply_filters(read_dump(arg), Query(match="svært at stole"), counts))
-            dt = time.perf_counter() - t0
-            print(f"{label:14} filter (regex) threads kept {kept}/{counts['read']} in {dt:.1f} s")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS n={n}: {rss:.0f} MB")
+            n += 1
+            a = el.attrib
+            batch.append((n, a.get("ParentId") or a["Id"], a.get("OwnerDisplayName", ""), a.get("Body", "")))
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+            if len(batch) >= 5000:
+                flush()
+    else:
+        with dump.open("rb") as f:
+            for line in f:
+                o = json.loads(line)
+                n += 1
+                batch.append(
+                    (n, o.get("link_id") or o["id"], o.get("author", ""), o.get("body") or o.get("selftext", ""))
+                )
+                if len(batch) >= 5000:
+                    flush()
+    flush()
+    db.execute("INSERT INTO posts_fts(rowid, body) SELECT id, body FROM posts")
+    db.commit()
+    db.close()
+    return n
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM: since exec, so not the parent's memory inherited through fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def child(argv: list[str]) -> None:
+    mode, fmt, dump = argv[0], argv[1], Path(argv[2])
+    t0 = time.perf_counter()
+    if mode == "baseline":
+        posts = baseline(fmt, dump, Path(argv[3]))
+        print(json.dumps({"posts": posts, "seconds": time.perf_counter() - t0, "rss_mb": peak_rss_mb()}))
+        return
+    if mode == "project":
+        new_project(Path(argv[3]))
+        print("{}")
+        return
+    from click.testing import CliRunner
+
+    from aia.cli import cli
+
+    args = ["--project", argv[3], "netnography", "import", str(dump), "--track", "SWU", "--name", mode, "--json"]
+    if mode == "keyword":
+        args += ["--keyword", KEYWORD]
+    out = CliRunner().invoke(cli, args, catch_exceptions=False)
+    if out.exit_code:
+        raise SystemExit(out.output)
+    corpus = json.loads(out.output)["corpus"]
+    seconds = time.perf_counter() - t0
+    print(
+        json.dumps(
+            {"posts": corpus["posts"], "threads": corpus["threads"], "seconds": seconds, "rss_mb": peak_rss_mb()}
+        )
+    )
+
+
+def measure(args: list[str]) -> dict[str, float]:
+    """Run a child process; its JSON result, with its own peak RSS in MB (it reads /proc/self/status at the end)."""
+    out = subprocess.run([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True, check=True)
+    result: dict[str, float] = json.loads(out.stdout)
+    return result
+
+
+def new_project(root: Path) -> None:
+    import aia
+    from aia.privacy.kdf import ScryptParams
+
+    project = aia.init_project(root, user="Bænk")
+    project.add_track("Softwareudviklere", prefix="SWU")
+    project.create_keystore(PASSPHRASE, kdf=ScryptParams(n=2**12))
+    project.close()
+
+
+def show(fmt: str, n: int, size: int, mode: str, r: dict[str, float], read: float) -> None:
+    print(
+        f"{fmt:13} {n:>8} {size / 2**20:6.0f} {mode:9} {r['posts']:>8.0f} {r.get('threads', 0):>7.0f} "
+        f"{r['seconds']:7.1f} {read / r['seconds']:8.0f} {r['rss_mb']:7.0f}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument(
+        "--formats", nargs="+", default=["stackexchange", "reddit"], choices=["stackexchange", "reddit"]
+    )
+    parser.add_argument("--tmp", type=Path, help="folder for the generated dumps (default: the system's)")
+    opts = parser.parse_args()
+    os.environ["AIA_KEYSTORE_PASSPHRASE"] = PASSPHRASE
+    print(
+        f"{'format':13} {'N':>8} {'MB':>6} {'run':9} {'posts':>8} {'threads':>7} {'s':>7} {'read/s':>8} {'RSS MB':>7}"
+    )
+    for n in opts.sizes:
+        for fmt in opts.formats:
+            with tempfile.TemporaryDirectory(dir=opts.tmp) as tmp_name:
+                tmp = Path(tmp_name)
+                if fmt == "stackexchange":
+                    dump = tmp / "site"
+                    dump.mkdir()
+                    make_stackexchange(dump / "Posts.xml", n)
+                    size = (dump / "Posts.xml").stat().st_size
+                else:
+                    dump = tmp / "RC_bench.ndjson"
+                    make_reddit(dump, n)
+                    size = dump.stat().st_size
+                rows = {"baseline": measure(["baseline", fmt, str(dump), str(tmp / "baseline.sqlite")])}
+                read = rows["baseline"]["posts"]  # posts in the dump; every run reads them all
+                show(fmt, n, size, "baseline", rows["baseline"], read)
+                for mode in ("import", "keyword"):
+                    root = tmp / f"projekt-{mode}"
+                    measure(["project", fmt, str(dump), str(root)])
+                    rows[mode] = measure([mode, fmt, str(dump), str(root)])
+                    show(fmt, n, size, mode, rows[mode], read)
+                ratio = rows["baseline"]["seconds"] / rows["import"]["seconds"]
+                print(f"{fmt:13} {n:>8}  import/baseline throughput: {ratio:.0%} (target >= 50 %)", flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        run(int(sys.argv[2]))
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
     else:
-        for size in [int(a) for a in sys.argv[1:]] or [50_000, 200_000]:
-            subprocess.run([sys.executable, __file__, "--child", str(size)], check=True)
+        main()

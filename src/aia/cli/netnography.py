@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of
+from aia.model import Segment, Source
+from aia.services.netnography import Progress
 from aia.store.netnography import Corpus
 
 
@@ -29,6 +34,73 @@ def _show(c: Corpus) -> None:
     click.echo(f"  Tråde: {c.threads}, indlæg: {c.posts}; oprettet {c.created_at} af {c.created_by}")
 
 
+#: Danish names of the post kinds in the thread view
+_KINDS = {
+    "question": "spørgsmål",
+    "answer": "svar",
+    "comment": "kommentar",
+    "submission": "opslag",
+    "story": "opslag",
+    "issue": "issue",
+    "discussion": "diskussion",
+    "reply": "svar",
+}
+
+
+def print_thread(source: Source, segments: list[Segment], with_text: bool = True) -> None:
+    """A netnography source as its thread: one post per block, indented by depth, with the author's pseudonym,
+    time, score and the accepted-answer mark; the text below each head (``aia source show``)."""
+    meta = source.metadata
+    where = ", ".join(str(x) for x in (meta.get("platform"), meta.get("community"), meta.get("link")) if x)
+    click.echo(f"  tråd: {where} ({meta.get('posts', len(segments))} indlæg)")
+    if meta.get("tags"):
+        click.echo(f"  tags: {', '.join(map(str, meta['tags']))}")
+    for seg in segments:
+        m = seg.meta
+        pad = "  " * (int(m.get("depth") or 0) + 1)
+        head = [f"[{seg.ordinal}]", _KINDS.get(str(m.get("post_kind")), str(m.get("post_kind") or seg.kind))]
+        if m.get("accepted"):
+            head.append("✓ accepteret")
+        head.append(seg.author or "ukendt forfatter")
+        if m.get("time"):
+            head.append(str(m["time"])[:16].replace("T", " "))
+        if m.get("score") is not None:
+            head.append(f"score {m['score']}")
+        click.echo(pad + "  ".join(head))
+        if with_text:
+            body = source.text[seg.start : seg.end].rstrip()
+            click.echo(pad + "  " + body.replace("\n", "\n" + pad + "  "))
+
+
+def _n(number: int) -> str:
+    """A count the Danish way: 1.500, 250.000."""
+    return f"{number:,}".replace(",", ".")
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Progress | None]:
+    """A rich progress display on stderr (posts read, threads read and matched), or None when quiet."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Bar(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True)
+    ) as bar:
+        task = bar.add_task("Læser dumpet …", total=None)
+
+        def update(rows: int, threads: int, matched: int) -> None:
+            text = f"{_n(rows)} indlæg læst"
+            if threads:
+                text += f"; {_n(threads)} tråde gennemgået, {_n(matched)} valgt"
+            bar.update(task, description=text)
+
+        yield update
+
+
 @netnography_group.command("import")
 @click.argument("dump", type=click.Path(path_type=Path))
 @click.option("--track", required=True, help="Forløb (name, prefix or id); the corpus goes to its WP4.")
@@ -43,6 +115,7 @@ def _show(c: Corpus) -> None:
 @click.option("--sample", "sample_size", type=click.IntRange(min=0), help="Draw this many threads at random.")
 @click.option("--seed", type=int, help="Seed of the sample (the same seed gives the same sample).")
 @click.option("--stratify", type=click.Choice(["year", "tag", "subreddit"]), help="Sample proportionally by stratum.")
+@click.option("--quiet", is_flag=True, help="No progress display (it is shown on stderr only when that is a terminal).")
 @json_option
 @click.pass_context
 def netnography_import(
@@ -60,6 +133,7 @@ def netnography_import(
     sample_size: int | None,
     seed: int | None,
     stratify: str | None,
+    quiet: bool,
     as_json: bool,
 ) -> None:
     """Import the threads of DUMP that match every filter (a thread matches if its opening post or any reply does).
@@ -69,9 +143,23 @@ def netnography_import(
     secret ($AIA_KEYSTORE_PASSPHRASE). Nothing is stored if the dump is malformed anywhere."""
     project = project_of(ctx)
     ensure_keys(project)
-    result = project.import_corpus(
-        dump, track, name, match, keywords, tags, subreddits, since, until, min_score, sample_size, seed, stratify
-    )
+    with _progress(quiet or not sys.stderr.isatty()) as progress:
+        result = project.import_corpus(
+            dump,
+            track,
+            name,
+            match,
+            keywords,
+            tags,
+            subreddits,
+            since,
+            until,
+            min_score,
+            sample_size,
+            seed,
+            stratify,
+            progress=progress,
+        )
     if as_json:
         print_json({"corpus": as_dict(result.corpus), "source_ids": result.source_ids})
     else:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aia.errors import AiaError
+
+#: progress of reading a dump: called now and then with the number of rows (posts, comments) read so far
+Tick = Callable[[int], None]
 
 
 class DumpError(AiaError):
@@ -99,8 +103,31 @@ def order_tree(
     return ordered
 
 
+#: profile links: Stack Exchange sites (``/users/ID[/slug]``), Reddit (``/u/`` or ``/user/``), GitHub, Hacker News
+_SE_PROFILE = re.compile(
+    r"(?i)\b((?:https?://)?(?:[\w-]+\.)*(?:stackexchange|stackoverflow|serverfault|superuser|askubuntu|mathoverflow)"
+    r"\.(?:com|net)/users/)(\d+)(?:/[\w%-]+)?"
+)
+_REDDIT_PROFILE = re.compile(r"(?i)\b((?:https?://)?(?:[\w-]+\.)?reddit\.com/u(?:ser)?/)([A-Za-z0-9_-]{3,20})")
+_GITHUB_PROFILE = re.compile(
+    r"(?i)\b((?:https?://)?(?:www\.)?github\.com/)([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w/.-])"
+)
+_HN_PROFILE = re.compile(r"(?i)\b((?:https?://)?news\.ycombinator\.com/user\?id=)([\w-]{2,15})")
+_U_NAME = re.compile(r"(?<![\w/])(?:/?u/)([A-Za-z0-9_-]{3,20})")
+_MENTION = re.compile(r"(?<![\w@])@(\w[\w.-]{0,38}\w|\w)")
+#: pseudonyms kept in memory before the cache is emptied (memory stays flat on dumps with millions of authors)
+_CACHE = 100_000
+
+
 class Pseudonymiser:
-    """Authors become ``user_xxxxxx`` from HMAC-SHA256 with the project's secret; names in text are replaced."""
+    """Authors become ``user_xxxxxx`` from HMAC-SHA256 with the project's secret; names in text are replaced.
+
+    Names are keyed without case and spaces (``Gary Ray`` = ``@garyray``). In a text: ``@name`` (resolved to the
+    thread's author it addresses where unambiguous), ``u/name`` and profile links (Stack Exchange
+    ``/users/ID/slug``, Reddit, GitHub, Hacker News) anywhere, and the display names of the thread's own authors
+    where they stand as words. A Stack Exchange profile link is pseudonymised by its user id (the dump's link gives
+    no name), so it gets a pseudonym of its own. Names of people who wrote nothing in the thread and are not
+    mentioned with ``@`` are left to the project's own pseudonymiser (names it knows, detected person names)."""
 
     def __init__(self, secret: bytes, platform: str) -> None:
         self._secret = secret
@@ -112,29 +139,90 @@ class Pseudonymiser:
             return name
         code = self._names.get(name)
         if code is None:
-            digest = hmac.new(self._secret, f"NET:{self._platform}:{name.casefold()}".encode(), hashlib.sha256)
+            key = _fold(name)
+            digest = hmac.new(self._secret, f"NET:{self._platform}:{key}".encode(), hashlib.sha256)
             code = f"user_{digest.hexdigest()[:6]}"
+            if len(self._names) >= _CACHE:
+                self._names.clear()
             self._names[name] = code
         return code
 
-    def text(self, text: str) -> str:
-        """Replace ``@name``, ``u/name`` and known author names inside a text by their pseudonyms."""
-        text = re.sub(r"(?<![\w/])(?:/?u/)([A-Za-z0-9_-]{3,20})", lambda m: "u/" + str(self.author(m.group(1))), text)
-        text = re.sub(r"(?<![\w@])@([A-Za-z0-9_][\w.-]{0,38}[A-Za-z0-9_]|[A-Za-z0-9_])", self._mention, text)
-        names = sorted((n for n in self._names if len(n) >= 3), key=len, reverse=True)
-        if names:
-            pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
-            text = pattern.sub(lambda m: self._names[m.group(1)], text)
+    def text(self, text: str, names: list[str] | None = None) -> str:
+        """Replace mentions, profile links and the given display ``names`` inside a text by their pseudonyms."""
+        if "/" in text:
+            text = _SE_PROFILE.sub(lambda m: m.group(1) + str(self.author(f"#{m.group(2)}")), text)
+            text = _REDDIT_PROFILE.sub(lambda m: m.group(1) + str(self.author(m.group(2))), text)
+            text = _GITHUB_PROFILE.sub(self._github, text)
+            text = _HN_PROFILE.sub(lambda m: m.group(1) + str(self.author(m.group(2))), text)
+        if "u/" in text:
+            text = _U_NAME.sub(lambda m: "u/" + str(self.author(m.group(1))), text)
+        if "@" in text:
+            folded = {_fold(n): n for n in names or ()}
+            text = _MENTION.sub(lambda m: "@" + str(self.author(_addressee(m.group(1), folded))), text)
+        present = sorted({n for n in names or () if len(n) >= 3 and n in text}, key=len, reverse=True)
+        if present:
+            pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in present) + r")(?!\w)")
+            text = pattern.sub(lambda m: str(self.author(m.group(1))), text)
         return text
 
-    def _mention(self, m: re.Match[str]) -> str:
-        return "@" + str(self.author(m.group(1)))
+    def _github(self, m: re.Match[str]) -> str:
+        name = m.group(2)
+        if name.casefold() in _GITHUB_PATHS:
+            return m.group(0)
+        return m.group(1) + str(self.author(name))
 
     def apply(self, thread: Thread) -> Thread:
+        """Pseudonymise a thread in place: its authors, and in every text and title the names above."""
+        names = sorted({p.author for p in thread.posts if p.author and p.author not in ("[deleted]", "[removed]")})
         for post in thread.posts:
             post.author = self.author(post.author)
         for post in thread.posts:
-            post.text = self.text(post.text)
+            post.text = self.text(post.text, names)
             if post.title:
-                post.title = self.text(post.title)
+                post.title = self.text(post.title, names)
         return thread
+
+
+def _fold(name: str) -> str:
+    """The key of a name: case and white space do not matter (Stack Exchange mentions drop the spaces)."""
+    return "".join(name.casefold().split())
+
+
+def _addressee(mention: str, folded: dict[str, str]) -> str:
+    """The thread author an ``@mention`` means: the same name, or (as Stack Exchange allows) the only author whose
+    name starts with the mention's at least three characters; else the mention itself."""
+    key = _fold(mention)
+    if key in folded:
+        return folded[key]
+    if len(key) >= 3:
+        hits = {n for k, n in folded.items() if k.startswith(key)}
+        if len(hits) == 1:
+            return hits.pop()
+    return mention
+
+
+#: first path segments of github.com that are not user names
+_GITHUB_PATHS = {
+    "about",
+    "apps",
+    "collections",
+    "contact",
+    "enterprise",
+    "events",
+    "explore",
+    "features",
+    "login",
+    "marketplace",
+    "new",
+    "notifications",
+    "orgs",
+    "pricing",
+    "pulls",
+    "issues",
+    "search",
+    "settings",
+    "site",
+    "sponsors",
+    "topics",
+    "trending",
+}

@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aia.netnography.model import DumpError, Thread
+from aia.netnography.model import DumpError, Thread, Tick
+from aia.store.netnography_spill import SPILL_AFTER
 
 
 @dataclass
@@ -172,7 +173,11 @@ def detect(path: Path) -> str:
     raise DumpError(f"{path.name} is not a recognised dump (Stack Exchange, Reddit, Hacker News or GitHub).")
 
 
-def read_dump(path: Path, platform: str | None = None) -> Iterator[Thread]:
+def read_dump(
+    path: Path, platform: str | None = None, spill_after: int = SPILL_AFTER, tick: Tick | None = None
+) -> Iterator[Thread]:
+    """The threads of a dump. Stack Exchange and Reddit dumps (the big ones) are grouped through a spill file beyond
+    ``spill_after`` rows; ``tick`` gets the number of rows read now and then."""
     from aia.netnography.github import read_github
     from aia.netnography.hackernews import read_hackernews
     from aia.netnography.reddit import read_reddit
@@ -182,7 +187,8 @@ def read_dump(path: Path, platform: str | None = None) -> Iterator[Thread]:
         raise DumpError(f"{path} does not exist; give the path of a dump file or folder.")
     kind = platform or detect(path)
     if kind == "stackexchange":
-        if path.is_file() and path.suffix.lower() == ".xml":
-            return read_stackexchange(path.parent)
-        return read_stackexchange(path)
-    return {"reddit": read_reddit, "hackernews": read_hackernews, "github": read_github}[kind](path)
+        folder = path.parent if path.is_file() and path.suffix.lower() == ".xml" else path
+        return read_stackexchange(folder, spill_after=spill_after, tick=tick)
+    if kind == "reddit":
+        return read_reddit(path, spill_after=spill_after, tick=tick)
+    return {"hackernews": read_hackernews, "github": read_github}[kind](path)

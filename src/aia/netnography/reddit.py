@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from aia.netnography.html import html_to_text
-from aia.netnography.model import DumpError, Post, Thread, order_tree, utc_from_epoch
+from aia.netnography.model import DumpError, Post, Thread, Tick, order_tree, utc_from_epoch
+from aia.store.netnography_spill import SPILL_AFTER, Grouper
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -71,8 +72,10 @@ def _post(obj: dict[str, Any]) -> tuple[Post, str, str | None]:
     return post, pid, parent
 
 
-def read_reddit(path: Path) -> Iterator[Thread]:
-    """Threads grouped by ``link_id``; a thread without its submission in the dump gets a placeholder opener."""
+def read_reddit(path: Path, spill_after: int = SPILL_AFTER, tick: Tick | None = None) -> Iterator[Thread]:
+    """Threads grouped by ``link_id``, in id order; a thread without its submission in the dump gets a placeholder
+    opener. The whole file is read (and a malformed one refused) before the first thread comes out; rows are
+    grouped in a :class:`Grouper` that spills to a temporary file beyond ``spill_after`` rows."""
     if path.suffix.lower() == ".json":
         with path.open("rb") as f:
             try:
@@ -82,15 +85,41 @@ def read_reddit(path: Path) -> Iterator[Thread]:
         if isinstance(data, list | dict) and _is_listing(data):
             yield from _from_listing(data, path.name)
             return
-    subs: dict[str, dict[str, Any]] = {}
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for _lineno, obj in iter_json_lines(path):
-        if "title" in obj:
-            subs[str(obj.get("id"))] = obj
-        else:
-            groups.setdefault(_strip(obj.get("link_id")), []).append(obj)
-    for link in sorted(set(subs) | set(groups)):
-        yield _build(link, subs.get(link), groups.get(link, []))
+    with Grouper(spill_after) as groups:
+        rows = 0
+        for rows, obj in iter_json_lines(path):
+            if "title" in obj:
+                groups.add(str(obj.get("id")), _keep(obj))
+            else:
+                groups.add(_strip(obj.get("link_id")), _keep(obj))
+            if tick is not None and rows % 1000 == 0:
+                tick(rows)
+        if tick is not None:
+            tick(rows)
+        for link, items in groups.groups():
+            assert isinstance(link, str)
+            subs = [o for o in items if "title" in o]
+            yield _build(link, subs[-1] if subs else None, [o for o in items if "title" not in o])
+
+
+_KEYS = (
+    "id",
+    "name",
+    "title",
+    "selftext",
+    "body",
+    "author",
+    "created_utc",
+    "score",
+    "parent_id",
+    "link_id",
+    "subreddit",
+)
+
+
+def _keep(obj: dict[str, Any]) -> dict[str, Any]:
+    """The fields a thread needs (a Pushshift object has dozens), as plain JSON values."""
+    return {k: obj[k] for k in _KEYS if k in obj}
 
 
 def _build(link: str, sub: dict[str, Any] | None, comments: list[dict[str, Any]]) -> Thread:

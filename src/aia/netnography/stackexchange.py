@@ -1,8 +1,8 @@
 """Stack Exchange dumps: a folder or a .7z archive of Posts.xml (+ Comments.xml, Users.xml), read with iterparse.
 
-Memory: only the thread skeletons (ids, parents, bodies of the posts) are held, never the XML tree; elements are
-cleared as they are read. Threads are yielded after all files are read because answers and comments can come
-after their question anywhere in the files."""
+Memory is flat whatever the dump's size: elements are cleared as they are read, and rows are grouped by thread
+in a :class:`~aia.store.netnography_spill.Grouper` that spills to a temporary SQLite file. Threads are yielded
+after all files are read because answers and comments can come after their question anywhere in the files."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from typing import IO
 from lxml import etree
 
 from aia.netnography.html import html_to_text
-from aia.netnography.model import DumpError, Post, Thread, utc_from_iso
+from aia.netnography.model import DumpError, Post, Thread, Tick, utc_from_iso
+from aia.store.netnography_spill import SPILL_AFTER, Grouper
 
 
 def parse_tags(value: str | None) -> list[str]:
@@ -80,46 +81,102 @@ def _opened(dump: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def read_stackexchange(dump: Path, site: str | None = None) -> Iterator[Thread]:
+_POST_KEYS = (
+    "Id",
+    "PostTypeId",
+    "ParentId",
+    "AcceptedAnswerId",
+    "CreationDate",
+    "Score",
+    "Body",
+    "Title",
+    "Tags",
+    "OwnerUserId",
+    "OwnerDisplayName",
+)
+_COMMENT_KEYS = ("Id", "PostId", "Score", "Text", "CreationDate", "UserId", "UserDisplayName")
+
+
+def _keep(row: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:
+    return {k: row[k] for k in keys if k in row}
+
+
+def read_stackexchange(
+    dump: Path, site: str | None = None, spill_after: int = SPILL_AFTER, tick: Tick | None = None
+) -> Iterator[Thread]:
     """Threads of a Stack Exchange dump: question, then answers (accepted first, then by score, time), each answer
-    followed by its comments; the question's comments come right after the question."""
-    with _opened(dump) as folder:
+    followed by its comments; the question's comments come right after the question.
+
+    Every file is read completely (and a malformed one refused) before the first thread comes out. Rows are grouped
+    by thread in a :class:`Grouper`, which spills to a temporary file beyond ``spill_after`` rows; ``tick`` is
+    called with the number of rows read every 1000 rows."""
+    with (
+        _opened(dump) as folder,
+        Grouper(spill_after) as names,
+        Grouper(spill_after) as posts,
+        Grouper(spill_after) as comments,
+    ):
         posts_xml = folder / "Posts.xml"
         if not posts_xml.is_file():
             raise DumpError(f"{dump.name} has no Posts.xml; give a complete Stack Exchange dump.")
-        names: dict[str, str] = {}
+        seen = 0
+
+        def count() -> None:
+            nonlocal seen
+            seen += 1
+            if tick is not None and seen % 1000 == 0:
+                tick(seen)
+
         users_xml = folder / "Users.xml"
         if users_xml.is_file():
             with users_xml.open("rb") as f:
                 for row in iter_rows(f, "Users.xml"):
-                    if "DisplayName" in row:
-                        names[row["Id"]] = row["DisplayName"]
-        questions: dict[str, dict[str, str]] = {}
-        answers: dict[str, list[dict[str, str]]] = {}
+                    if "DisplayName" in row and row.get("Id", "").lstrip("-").isdigit():
+                        names.add(int(row["Id"]), {"n": row["DisplayName"]})
         with posts_xml.open("rb") as f:
             for row in iter_rows(f, "Posts.xml"):
+                count()
                 kind = row.get("PostTypeId")
-                if kind == "1":
-                    questions[row["Id"]] = row
-                elif kind == "2" and row.get("ParentId"):
-                    answers.setdefault(row["ParentId"], []).append(row)
-        post_ids = set(questions) | {a["Id"] for lst in answers.values() for a in lst}
-        comments: dict[str, list[dict[str, str]]] = {}
+                if kind == "1" and row.get("Id", "").isdigit():
+                    posts.add(int(row["Id"]), _keep(row, _POST_KEYS))
+                elif kind == "2" and row.get("ParentId", "").isdigit():
+                    posts.add(int(row["ParentId"]), _keep(row, _POST_KEYS))
         comments_xml = folder / "Comments.xml"
         if comments_xml.is_file():
             with comments_xml.open("rb") as f:
                 for row in iter_rows(f, "Comments.xml"):
-                    if row.get("PostId") in post_ids:
-                        comments.setdefault(row["PostId"], []).append(row)
+                    count()
+                    if row.get("PostId", "").isdigit():
+                        comments.add(int(row["PostId"]), _keep(row, _COMMENT_KEYS))
+        if tick is not None:
+            tick(seen)
         community = site or dump.name.removesuffix(".7z")
-        for qid in sorted(questions, key=int):
-            yield _thread(questions[qid], answers.get(qid, []), comments, names, community)
+        lookup = _Names(names)
+        for _qid, rows in posts.groups():
+            question = [r for r in rows if r.get("PostTypeId") == "1"]
+            if question:
+                answers = [r for r in rows if r.get("PostTypeId") == "2"]
+                yield _thread(question[-1], answers, comments, lookup, community)
 
 
-def _author(row: dict[str, str], key: str, names: dict[str, str]) -> str | None:
+class _Names:
+    """User id -> display name, from Users.xml (via the grouper), cached for the ids of the current thread."""
+
+    def __init__(self, names: Grouper) -> None:
+        self._names = names
+
+    def get(self, uid: str | None) -> str | None:
+        if not uid or not uid.lstrip("-").isdigit():
+            return None
+        found = self._names.get(int(uid))
+        return str(found[-1]["n"]) if found else None
+
+
+def _author(row: dict[str, str], key: str, names: _Names) -> str | None:
     uid = row.get(key)
-    if uid and uid in names:
-        return names[uid]
+    name = names.get(uid)
+    if name is not None:
+        return name
     return row.get("OwnerDisplayName") or row.get("UserDisplayName") or (f"user{uid}" if uid else None)
 
 
@@ -133,15 +190,15 @@ def _score(row: dict[str, str]) -> int | None:
 def _thread(
     q: dict[str, str],
     answers: list[dict[str, str]],
-    comments: dict[str, list[dict[str, str]]],
-    names: dict[str, str],
+    comments: Grouper,
+    names: _Names,
     community: str,
 ) -> Thread:
     accepted = q.get("AcceptedAnswerId")
     posts: list[Post] = []
 
     def add_comments(pid: str, parent: int, depth: int) -> None:
-        for c in sorted(comments.get(pid, []), key=lambda r: (r.get("CreationDate", ""), int(r["Id"]))):
+        for c in sorted(comments.get(int(pid)), key=lambda r: (r.get("CreationDate", ""), int(r["Id"]))):
             posts.append(
                 Post(
                     f"c{c['Id']}",

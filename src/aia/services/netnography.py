@@ -7,8 +7,9 @@ so a dump that fails midway leaves nothing behind."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,18 +18,24 @@ from typing import Any
 from aia.errors import NotFoundError, ValidationError
 from aia.model import ActivityKind, SegmentKind
 from aia.netnography.model import Pseudonymiser, Thread
-from aia.netnography.query import Query, apply_filters, detect, read_dump, sample
+from aia.netnography.query import Query, apply_filters, detect, read_dump, sample, steps
+from aia.privacy.imported import pseudonymise_short
 from aia.services.importing import ImportService
 from aia.store import netnography as db
 from aia.store import sources as sources_db
 from aia.store import structure as structure_db
 from aia.store.database import read, write
 from aia.store.netnography import Corpus
+from aia.store.netnography_spill import SPILL_AFTER
 from aia.text.stemming import index_columns
 
-#: progress callback: (threads read, threads matched)
-Progress = Callable[[int, int], None]
+#: progress callback: (rows read from the dump, threads read, threads matched)
+Progress = Callable[[int, int, int], None]
 IMPORTER = "netnography"
+#: stands in for "@" before our own pseudonyms while the project's pseudonymiser runs (a private-use character)
+_MASK = "\ue000"
+#: posts stored per insert statement batch (all batches are in the one write transaction)
+WRITE_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -140,11 +147,22 @@ class NetnographyService(ImportService):
         return self.keys().secret
 
     def _text_hook(self) -> Callable[[str], str]:
-        """Hook for the project's own text pseudonymiser (known names from the key store), run on every post after
-        the author names were replaced; identity when the project's pseudonymisation is off."""
-        if not self.pseudonymisation_setting():
+        """The project's own text pseudonymiser (known names from the key store, identifiers), run on every post after
+        the author names were replaced; identity when the project's pseudonymisation is off. The context is built
+        once per import, not per post."""
+        ctx = self.pseudonym_context()
+        if ctx is None:
             return lambda text: text
-        return self.pseudonymise_text
+        context = ctx
+
+        def hook(text: str) -> str:
+            # our "@user_xxxxxx" mentions stay as they are (the project's pseudonymiser would see new @handles)
+            if _MASK in text:
+                return pseudonymise_short(text, context)
+            masked = text.replace("@user_", _MASK + "user_")
+            return pseudonymise_short(masked, context).replace(_MASK + "user_", "@user_")
+
+        return hook
 
     def import_corpus(
         self,
@@ -163,9 +181,15 @@ class NetnographyService(ImportService):
         stratify: str | None = None,
         secret: bytes | None = None,
         progress: Progress | None = None,
+        spill_after: int = SPILL_AFTER,
     ) -> CorpusResult:
         """Read a dump, keep the threads matching every filter, sample them (seeded), pseudonymise and store them
-        as one source per thread under a new WP4 activity of ``track``, with the query as provenance."""
+        as one source per thread under a new WP4 activity of ``track``, with the query as provenance.
+
+        Memory stays flat whatever the dump's size: the readers group rows through a spill file beyond
+        ``spill_after`` rows, threads stream through the filters, and (without ``sample_size``) into the one write
+        transaction in batches; a sample holds at most ``sample_size`` threads per stratum. The whole dump is read
+        and checked before that transaction opens; any later error rolls it back, so nothing is half-stored."""
         path = Path(dump)
         if not name.strip():
             raise ValidationError("a corpus needs a name (--name)")
@@ -184,22 +208,34 @@ class NetnographyService(ImportService):
             parse_day(until, "--until"),
             min_score,
         )
+        steps(query)  # a bad --match is refused before the dump is read
         wp = self.work_package(track, 4)
         platform = detect(path) if path.exists() else "?"
         counts: dict[str, int] = {}
-        threads: Iterator[Thread] = apply_filters(_counting(read_dump(path), progress, counts), query, counts)
+        state = [0, 0, 0]  # rows read, threads read, threads matched
+
+        def report() -> None:
+            if progress is not None:
+                progress(state[0], state[1], state[2])
+
+        def tick(rows: int) -> None:
+            state[0] = rows
+            report()
+
+        raw = read_dump(path, spill_after=spill_after, tick=tick)
+        # the readers yield their first thread only once the whole dump is read (and checked), so a malformed
+        # dump fails here, before anything is written
+        first = next(raw, None)
+        opened = [first] if first is not None else []
+        threads: Iterator[Thread] = _counting(itertools.chain(opened, raw), state, report)
+        matched = _matched(apply_filters(threads, query, counts), state, report)
         if sample_size is not None:
             assert seed is not None
-            chosen = sample(threads, sample_size, seed, stratify)
+            chosen: Iterable[Thread] = sample(matched, sample_size, seed, stratify)
         else:
-            chosen = list(threads)
-        counts["sampled"] = len(chosen)
+            chosen = matched
         authors = Pseudonymiser(secret if secret is not None else self._author_secret(), platform)
         hook = self._text_hook()
-        for thread in chosen:
-            authors.apply(thread)
-            for post in thread.posts:
-                post.text = hook(post.text)
         name_, size, sha = dump_fingerprint(path)
         activity_values = {
             "wp_id": wp.id,
@@ -210,11 +246,25 @@ class NetnographyService(ImportService):
             "researchers": [self.user],
             "notes": json.dumps({"dump": name_, "query": query.as_dict()}, ensure_ascii=False),
         }
-        posts = sum(len(t.posts) for t in chosen)
+        ids: list[int] = []
+        n_threads = n_posts = 0
         with write(self.engine) as conn:
             activity = structure_db.insert_activity(conn, activity_values, [])
-            items = [thread_source(t, wp.id, activity.id, self.user) for t in chosen]
-            ids = sources_db.insert_sources(conn, items)
+            batch: list[sources_db.NewSource] = []
+            batch_posts = 0
+            for thread in chosen:
+                authors.apply(thread)
+                for post in thread.posts:
+                    post.text = hook(post.text)
+                batch.append(thread_source(thread, wp.id, activity.id, self.user))
+                n_threads += 1
+                n_posts += len(thread.posts)
+                batch_posts += len(thread.posts)
+                if batch_posts >= WRITE_BATCH:
+                    ids.extend(sources_db.insert_sources(conn, batch))
+                    batch, batch_posts = [], 0
+            ids.extend(sources_db.insert_sources(conn, batch))
+            counts["sampled"] = n_threads
             corpus_id = db.insert_corpus(
                 conn,
                 {
@@ -229,8 +279,8 @@ class NetnographyService(ImportService):
                     "sample_size": sample_size,
                     "seed": seed,
                     "stratify": stratify,
-                    "threads": len(chosen),
-                    "posts": posts,
+                    "threads": n_threads,
+                    "posts": n_posts,
                     "created_by": self.user,
                 },
             )
@@ -250,8 +300,16 @@ class NetnographyService(ImportService):
             return CorpusResult(found, db.corpus_source_ids(conn, found.activity_id))
 
 
-def _counting(threads: Iterator[Thread], progress: Progress | None, counts: dict[str, int]) -> Iterator[Thread]:
-    for n, thread in enumerate(threads, 1):
-        if progress is not None and n % 100 == 0:
-            progress(n, counts.get("matched", 0))
+def _counting(threads: Iterable[Thread], state: list[int], report: Callable[[], None]) -> Iterator[Thread]:
+    for thread in threads:
+        state[1] += 1
+        if state[1] % 100 == 0:
+            report()
         yield thread
+
+
+def _matched(threads: Iterable[Thread], state: list[int], report: Callable[[], None]) -> Iterator[Thread]:
+    for thread in threads:
+        state[2] += 1
+        yield thread
+    report()
