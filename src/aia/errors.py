@@ -55,3 +55,7 @@ class SearchSyntaxError(AiaError):
 
 class KeyStoreError(AiaError):
     """The key store cannot be created, opened or saved (wrong passphrase, damaged file, file in the way …)."""
+
+
+class NotAllowedError(AiaError):
+    """The user may not do this to this object (e.g. a coder changing another coder's coding)."""

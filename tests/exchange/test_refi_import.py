@@ -572,6 +572,9 @@ def test_a_pseudonymising_project_pseudonymises_refi_texts_and_moves_codings(tmp
         assert [c.text for c in p.retrieve("Tid")] == ["kodegennemgangen tog længere tid"]
         assert any("2 identifiers replaced" in w for w in summary.warnings)
         assert p.original(stored.id).decode("utf-8") == text  # kept, encrypted with the key store's key
+        # the replacements are on the review list, as for a file import
+        items = p.review_items(stored.id)
+        assert sorted(stored_text[i.start : i.end] for i in items) == ["[SWU-P01]", "[SWU-P01]"]
     raw = b"".join(f.read_bytes() for f in (tmp_path / "nøgle").rglob("*") if f.is_file() and f.name != "keys.aia")
     assert "Kjærgaard".encode() not in raw and b"mette@kodehuset.dk" not in raw
 

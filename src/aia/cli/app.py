@@ -35,13 +35,14 @@ class AiaGroup(click.Group):
 
 
 class State:
-    def __init__(self, project_path: Path) -> None:
+    def __init__(self, project_path: Path, user: str | None = None) -> None:
         self.project_path = project_path
+        self.user = user
         self._project: Project | None = None
 
     def project(self) -> Project:
         if self._project is None:
-            self._project = open_project(self.project_path)
+            self._project = open_project(self.project_path, user=self.user)
             if self._project.upgrade_notice:
                 click.echo(self._project.upgrade_notice, err=True)
         return self._project
@@ -60,14 +61,21 @@ class State:
     envvar="AIA_PROJECT",
     help="Project directory. Default: $AIA_PROJECT, else the current directory.",
 )
+@click.option(
+    "--user",
+    "user",
+    envvar="AIA_USER",
+    help="Who is acting (recorded in the audit log; lead-only commands need a lead account when the project has "
+    "accounts). Default: $AIA_USER, else the operating-system user.",
+)
 @click.version_option(__version__, prog_name="aia")
 @click.pass_context
-def cli(ctx: click.Context, project_path: Path | None) -> None:
+def cli(ctx: click.Context, project_path: Path | None, user: str | None) -> None:
     """AiA Workbench: organise, import, code and search the material of AI in Action.
 
     A project is a directory holding aia.sqlite and files/. Every listing command takes --json.
     """
-    state = State(project_path or Path(os.getcwd()))
+    state = State(project_path or Path(os.getcwd()), (user or "").strip() or None)
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -76,6 +84,18 @@ def project_of(ctx: click.Context) -> Project:
     state = ctx.find_object(State)
     assert state is not None
     return state.project()
+
+
+def require_lead(project: Project, action: str) -> None:
+    """Stop a lead-only command when the CLI user is not the lead (see :meth:`Project.require_lead`)."""
+    project.require_lead(action)
+
+
+def lead_of(ctx: click.Context, action: str) -> Project:
+    """The project, for a lead-only command (``action`` names it in the refusal)."""
+    project = project_of(ctx)
+    project.require_lead(action)
+    return project
 
 
 def json_option(f: F) -> F:

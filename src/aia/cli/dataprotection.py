@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of
+from aia.cli.app import as_dict, cli, ensure_keys, json_option, lead_of, print_json, project_of
 from aia.cli.structure import participant_group
 from aia.errors import ValidationError
 from aia.services.backup import PASSPHRASE_ENV, restore_backup
@@ -63,7 +63,7 @@ def consent_add(
     note: str,
 ) -> None:
     """Record the consent of PARTICIPANT (a new record; the newest counts)."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "recording consent")
     if form is not None:
         ensure_keys(project)
     record = project.add_consent(
@@ -123,7 +123,7 @@ def consent_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def consent_form(ctx: click.Context, participant: str, out: Path) -> None:
     """Decrypt the signed consent form of PARTICIPANT to --out (needs the key store)."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "reading a signed consent form")
     ensure_keys(project)
     if out.exists():
         raise ValidationError(f"{out} exists already; choose a new file name")
@@ -160,7 +160,7 @@ def _print_report(report: ErasureReport, as_json: bool) -> None:
 @click.pass_context
 def participant_withdraw(ctx: click.Context, participant: str, yes: bool, as_json: bool) -> None:
     """Erase PARTICIPANT everywhere (withdrawal of consent): cannot be undone."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "withdrawing a participant")
     person = project.participant(participant)
     if not yes and not click.confirm(f"erase {person.pseudonym} and all their material for good?", default=False):
         raise click.Abort()
@@ -178,7 +178,7 @@ def erasure_group() -> None:
 @click.pass_context
 def erasure_list(ctx: click.Context, as_json: bool) -> None:
     """List erasures."""
-    jobs = project_of(ctx).erasure_jobs()
+    jobs = lead_of(ctx, "listing erasures").erasure_jobs()
     if as_json:
         print_json([as_dict(j, "plan") for j in jobs])
         return
@@ -195,14 +195,14 @@ def erasure_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def erasure_report(ctx: click.Context, job_id: int, as_json: bool) -> None:
     """Show the report of erasure JOB_ID, with the exports made before it."""
-    _print_report(project_of(ctx).erasure_report(job_id), as_json)
+    _print_report(lead_of(ctx, "reading an erasure report").erasure_report(job_id), as_json)
 
 
 @erasure_group.command("resume")
 @click.pass_context
 def erasure_resume(ctx: click.Context) -> None:
     """Finish interrupted erasures and remove pending key-store entries (asks for the key store passphrase)."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "resuming an erasure")
     ensure_keys(project)
     reports = project.resume_erasures()
     if not reports:
@@ -225,7 +225,7 @@ def retention_group() -> None:
 @click.pass_context
 def retention_set(ctx: click.Context, end: str, years: int) -> None:
     """Set the project end date and retention period."""
-    project_of(ctx).set_retention(end, years)
+    lead_of(ctx, "setting the retention period").set_retention(end, years)
     click.echo(f"data are kept until {years} years after {end}")
 
 
@@ -265,7 +265,7 @@ def retention_check(ctx: click.Context, today: str | None, mode: str, as_json: b
 @click.pass_context
 def retention_apply(ctx: click.Context, today: str | None, mode: str, yes: bool, as_json: bool) -> None:
     """Delete or anonymise the project's data once the retention period is over (cannot be undone)."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "applying retention")
     if not yes and not click.confirm(f"{mode} the project's data for good?", default=False):
         raise click.Abort()
     ensure_keys(project)
@@ -310,7 +310,7 @@ def audit_list(
     as_json: bool,
 ) -> None:
     """List audit events, oldest first."""
-    events = project_of(ctx).audit_events(user, action, since, until, limit)
+    events = lead_of(ctx, "reading the audit log").audit_events(user, action, since, until, limit)
     if as_json:
         print_json(events)
         return
@@ -325,7 +325,7 @@ def audit_list(
 @click.pass_context
 def exports_cmd(ctx: click.Context, as_json: bool) -> None:
     """List every registered export and backup (who, when, what)."""
-    exports = project_of(ctx).exports()
+    exports = lead_of(ctx, "reading the export register").exports()
     if as_json:
         print_json(exports)
         return
@@ -353,7 +353,7 @@ def _backup_passphrase(confirm: bool) -> str:
 def backup_cmd(ctx: click.Context, out: Path, encrypt: bool, include_keys: bool) -> None:
     """Write a backup archive of the project to OUT (works while the project is in use)."""
     passphrase = _backup_passphrase(True) if encrypt else None
-    summary = project_of(ctx).backup(out, passphrase, include_keys)
+    summary = lead_of(ctx, "making a backup").backup(out, passphrase, include_keys)
     click.echo(
         f"wrote {out}: database and {summary['files']} original files"
         f"{', encrypted' if summary['encrypted'] else ''}{', with the key store' if summary['includes_keys'] else ''}"

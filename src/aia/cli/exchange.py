@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aia.cli.app import as_dict, cli, print_json, project_of
+from aia.cli.app import as_dict, cli, print_json, project_of, require_lead
 from aia.exchange.refi import ExportSummary
 from aia.exchange.refi.importer import import_into_new_project
 
@@ -56,6 +56,7 @@ def refi_import(
     positions: str,
     new_project: Path | None,
     as_json: bool,
+    consent_override: str | None = None,
 ) -> None:
     """``aia import FILE.qdpx|FILE.qdc``: the REFI-QDA branch of the import command."""
     if len(files) != 1 or not refi_files(files):
@@ -71,10 +72,15 @@ def refi_import(
             raise click.UsageError("--new-project and --positions apply to .qdpx files, not to a .qdc codebook")
         summary = project_of(ctx).import_qdc(path)
     elif new_project is not None:
-        project, summary = import_into_new_project(path, new_project, positions, into)
+        project, summary = import_into_new_project(
+            path, new_project, positions, into, consent_override=consent_override
+        )
         project.close()
     else:
-        summary = project_of(ctx).import_qdpx(path, positions, into)
+        project = project_of(ctx)
+        if consent_override is not None:
+            require_lead(project, "importing without covering consent")
+        summary = project.import_qdpx(path, positions, into, consent_override)
     if as_json:
         print_json({**as_dict(summary), "path": str(summary.path)})
         return

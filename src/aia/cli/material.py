@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of
+from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of, require_lead
 from aia.cli.exchange import refi_files, refi_import
 from aia.model import MEMO_TARGETS
 from aia.services.importing import ImportResult
@@ -40,6 +40,12 @@ from aia.services.importing import ImportResult
     type=click.Path(path_type=Path, file_okay=False),
     help="REFI-QDA (.qdpx) only: create this new project directory and import into it.",
 )
+@click.option(
+    "--override-consent",
+    "consent_override",
+    metavar="REASON",
+    help="Lead only: import although a named participant's consent does not cover the WP (the reason is recorded).",
+)
 @json_option
 @click.pass_context
 def import_cmd(
@@ -54,6 +60,7 @@ def import_cmd(
     positions: str,
     new_project: Path | None,
     as_json: bool,
+    consent_override: str | None,
 ) -> None:
     """Import FILES (.txt .md .docx .odt .pdf .html .vtt .srt) into a forløb's WP or an activity.
 
@@ -66,9 +73,11 @@ def import_cmd(
     forløb/WP Set. See docs/refi-qda.md.
     """
     if refi_files(files) or new_project is not None:
-        refi_import(ctx, files, track, wp, activity, participants, positions, new_project, as_json)
+        refi_import(ctx, files, track, wp, activity, participants, positions, new_project, as_json, consent_override)
         return
     project = project_of(ctx)
+    if consent_override is not None:
+        require_lead(project, "importing without covering consent")
     pseudonymise = False if no_pseudonymise else None
     if not no_pseudonymise and project.pseudonymisation_setting():
         ensure_keys(project)
@@ -104,11 +113,27 @@ def import_cmd(
                 report(result)
 
             results = project.import_files(
-                files, track, wp, activity, participants, force, on_result=step, pseudonymise=pseudonymise
+                files,
+                track,
+                wp,
+                activity,
+                participants,
+                force,
+                on_result=step,
+                pseudonymise=pseudonymise,
+                consent_override=consent_override,
             )
     else:
         results = project.import_files(
-            files, track, wp, activity, participants, force, on_result=report, pseudonymise=pseudonymise
+            files,
+            track,
+            wp,
+            activity,
+            participants,
+            force,
+            on_result=report,
+            pseudonymise=pseudonymise,
+            consent_override=consent_override,
         )
     if as_json:
         print_json(results)
@@ -169,6 +194,11 @@ def source_show(ctx: click.Context, source_id: int, with_text: bool, as_json: bo
     )
     if people:
         click.echo(f"  participants: {', '.join(people)}")
+    if source.importer == "netnography":
+        from aia.cli.netnography import print_thread
+
+        print_thread(source, segments, with_text)
+        return
     for seg in segments:
         head = f"[{seg.ordinal}] {seg.start}–{seg.end} {seg.kind}"
         if seg.speaker:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of
+from aia.cli.app import as_dict, cli, ensure_keys, json_option, lead_of, print_json, project_of
 from aia.errors import ValidationError
 from aia.privacy.identities import OrganisationIdentity, PersonIdentity, org_key, person_key
 from aia.privacy.keystore import PASSPHRASE_ENV, passphrase_from_env
@@ -35,7 +35,7 @@ def keys_group() -> None:
 @click.pass_context
 def keys_init_cmd(ctx: click.Context) -> None:
     """Create the project's key store and switch pseudonymisation at import on."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "creating the key store")
     keys = project.create_keystore(new_passphrase())
     project.set_pseudonymisation(on=True)
     click.echo(f"created the key store {keys.path}; keep its passphrase safe: without it nobody can open it")
@@ -69,7 +69,7 @@ def keys_person_cmd(
     employer: str | None,
 ) -> None:
     """Record who participant PSEUDONYM is (values are added to what the key store has)."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "changing the key store")
     key = project.participant(person_key(pseudonym)).pseudonym
     ensure_keys(project)
     keys = project.keys()
@@ -98,7 +98,7 @@ def keys_person_cmd(
 @click.pass_context
 def keys_org_cmd(ctx: click.Context, code: str, names: tuple[str, ...], aliases: tuple[str, ...]) -> None:
     """Record the real name(s) of organisation CODE (ORG-02)."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "changing the key store")
     key = project.organisation(org_key(code)).code
     ensure_keys(project)
     keys = project.keys()
@@ -114,7 +114,7 @@ def keys_org_cmd(ctx: click.Context, code: str, names: tuple[str, ...], aliases:
 @click.pass_context
 def keys_list_cmd(ctx: click.Context, reveal: bool, as_json: bool) -> None:
     """Pseudonyms in the key store, with how many identifying values each has."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "reading the key store")
     ensure_keys(project)
     keys = project.keys()
     identities: list[tuple[str, PersonIdentity | OrganisationIdentity]] = [
@@ -147,7 +147,7 @@ def pseudonymise_group() -> None:
 @click.pass_context
 def pseudonymise_settings_cmd(ctx: click.Context, on: bool | None, originals: str | None) -> None:
     """Show or change the project's pseudonymisation settings."""
-    project = project_of(ctx)
+    project = lead_of(ctx, "changing the pseudonymisation settings")
     if on is not None or originals is not None:
         project.set_pseudonymisation(on, originals)
     state = "on" if project.pseudonymisation_setting() else "off"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of
+from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of, require_lead
 from aia.store.probes import DIMENSIONS, PROBE_KINDS
 
 
@@ -23,6 +23,12 @@ def ailog_group() -> None:
 @click.option("--participant", "participants", multiple=True, help="Participant pseudonym (repeatable).")
 @click.option("--force", is_flag=True, help="Import conversations again that are stored from the same file already.")
 @click.option("--no-pseudonymise", "no_pseudonymise", is_flag=True, help="Store the text as it is.")
+@click.option(
+    "--override-consent",
+    "consent_override",
+    metavar="REASON",
+    help="Lead only: import although a named participant's consent does not cover the WP (the reason is recorded).",
+)
 @json_option
 @click.pass_context
 def ailog_import(
@@ -34,16 +40,19 @@ def ailog_import(
     participants: tuple[str, ...],
     force: bool,
     no_pseudonymise: bool,
+    consent_override: str | None,
     as_json: bool,
 ) -> None:
     """Import AI-interaction logs; every conversation becomes its own source with one segment per turn.
 
     A file that cannot be read is reported and nothing of it is stored. Exit status 1 if any file failed."""
     project = project_of(ctx)
+    if consent_override is not None:
+        require_lead(project, "importing without covering consent")
     if not no_pseudonymise and project.pseudonymisation_setting():
         ensure_keys(project)
     results = project.import_ai_logs(
-        files, track, wp, activity, participants, force, False if no_pseudonymise else None
+        files, track, wp, activity, participants, force, False if no_pseudonymise else None, consent_override
     )
     if as_json:
         print_json(results)

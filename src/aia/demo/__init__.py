@@ -29,6 +29,7 @@ class DemoSummary:
     tracks: int = 0
     organisations: int = 0
     participants: int = 0
+    consents: int = 0
     activities: int = 0
     sources: int = 0
     segments: int = 0
@@ -83,6 +84,20 @@ def _populate(project: Project, manifest: dict[str, Any], base: Path, summary: D
             p["track"], p.get("role"), p.get("job_function"), org, p.get("attributes") or {}
         ).pseudonym
         people[p["key"]] = pseudonym
+        consent = {**(manifest.get("consent") or {}), **(p.get("consent") or {})}
+        if consent:
+            project.add_consent(
+                pseudonym,
+                str(consent["sheet_version"]),
+                str(consent["date"]),
+                str(consent.get("basis", "consent")),
+                [int(w) for w in consent.get("wps", [])],
+                audio=bool(consent.get("audio")),
+                quotes=bool(consent.get("quotes")),
+                archiving=bool(consent.get("archiving")),
+                reuse=bool(consent.get("reuse")),
+            )
+            summary.consents += 1
         identity = p.get("identity") or {}
         if identity:
             first, _, last = identity["name"].partition(" ")

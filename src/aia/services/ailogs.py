@@ -142,6 +142,7 @@ class AiLogService(ImportService):
         participants: Sequence[str] = (),
         force: bool = False,
         pseudonymise: bool | None = None,
+        consent_override: str | None = None,
     ) -> list[ImportResult]:
         """Import AI-interaction logs (ChatGPT, Claude, DevGPT, generic JSONL/CSV): one source per conversation.
 
@@ -160,7 +161,7 @@ class AiLogService(ImportService):
                 files.append((p.name, ImportFailed(p.name, f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")))
             else:
                 files.append((p.name, p.read_bytes()))
-        return self._import_ai_data(files, track, wp, activity, participants, force, pseudonymise)
+        return self._import_ai_data(files, track, wp, activity, participants, force, pseudonymise, consent_override)
 
     def import_ai_log_bytes(
         self,
@@ -172,10 +173,11 @@ class AiLogService(ImportService):
         participants: Sequence[str] = (),
         force: bool = False,
         pseudonymise: bool | None = None,
+        consent_override: str | None = None,
     ) -> list[ImportResult]:
         """Import the conversations of one file given as bytes; raises :class:`ImportFailed` if it cannot be read."""
         return self._import_ai_data(
-            [(filename, data)], track, wp, activity, participants, force, pseudonymise, raise_failed=True
+            [(filename, data)], track, wp, activity, participants, force, pseudonymise, consent_override, True
         )
 
     def _import_ai_data(
@@ -187,6 +189,7 @@ class AiLogService(ImportService):
         participants: Sequence[str],
         force: bool,
         pseudonymise: bool | None,
+        consent_override: str | None = None,
         raise_failed: bool = False,
     ) -> list[ImportResult]:
         work_package, activity_id = self._placement(track, wp, activity)
@@ -243,7 +246,7 @@ class AiLogService(ImportService):
                 slot.imported.warnings.append(f"an earlier version of this conversation is stored as source {ids}")
             seen.add((_place(slot), key, content))
             to_store.append(slot)
-        done = iter(self._store_all(to_store, people, force=True))
+        done = iter(self._store_all(to_store, people, True, consent_override))
         results: list[ImportResult] = []
         for slot in slots:
             if isinstance(slot, _Prepared):

@@ -9,8 +9,11 @@ it can be read only with the key store open. :meth:`ConsentService.check_consent
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from aia.clock import now
 from aia.errors import NotFoundError, ValidationError
@@ -33,9 +36,49 @@ class ConsentProblem:
     participant: str
     wp: int
     problem: str
+    participant_id: int = 0
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.problem}"
+
+
+def consent_problems(
+    conn: Connection, participant_ids: Sequence[int], wp_number: int, at_import: bool = True
+) -> list[ConsentProblem]:
+    """:meth:`ConsentService.check_consent` inside a transaction (an import asks it where it stores)."""
+    problems: list[ConsentProblem] = []
+    wanted = list(dict.fromkeys(participant_ids))
+    if not wanted or (at_import and not db.records_consent(conn)):
+        return problems  # a project that records no consent at all is not checked (see docs/data-protection.md)
+    newest = db.newest_consents(conn, wanted)
+    pseudonyms = dict(db.participant_ids(conn))
+    for pid in wanted:
+        name = pseudonyms.get(pid, f"participant {pid}")
+        current = newest.get(pid)
+        if current is None:
+            problems.append(ConsentProblem(name, wp_number, "no consent is recorded", pid))
+        elif wp_number not in current.wps:
+            covered = ", ".join(f"WP{w}" for w in current.wps) or "no WP"
+            problems.append(ConsentProblem(name, wp_number, f"the consent covers {covered}, not WP{wp_number}", pid))
+    return problems
+
+
+def consent_refusal(problems: Sequence[ConsentProblem]) -> str:
+    """Why an import is refused for want of consent, naming who and the two ways on (after "cannot import X:")."""
+    wp = problems[0].wp
+    who = "; ".join(f"{p.participant} ({p.problem})" for p in problems)
+    first = problems[0].participant
+    return (
+        f"it names participants without consent covering WP{wp}: {who}; record the consent with "
+        f"'aia consent add {first} --wp {wp} --sheet-version V --date YYYY-MM-DD', or let the lead import it with "
+        "--override-consent REASON"
+    )
+
+
+def withdrawn_refusal(pseudonyms: Sequence[str]) -> str:
+    """Why an import naming a participant who withdrew (was erased) is refused (after "cannot import X:")."""
+    names = ", ".join(sorted(set(pseudonyms)))
+    return f"it names {names}, who withdrew from the project and was erased; remove their part before importing it"
 
 
 class ConsentService(AuditService):
@@ -135,22 +178,8 @@ class ConsentService(AuditService):
     def check_consent(self, participant_ids: list[int], wp_number: int) -> list[ConsentProblem]:
         """What stands in the way of importing material naming these participants into WP ``wp_number``: no
         consent, or consent whose scope does not include the WP. Empty when everything is covered."""
-        problems: list[ConsentProblem] = []
         with read(self.engine) as conn:
-            records = db.list_consents(conn)
-        newest: dict[int, ConsentRow] = {}
-        for record in records:
-            newest[record.participant_id] = record
-        pseudonyms = {p.id: p.pseudonym for p in self.participants()}
-        for pid in dict.fromkeys(participant_ids):
-            name = pseudonyms.get(pid, f"participant {pid}")
-            current = newest.get(pid)
-            if current is None:
-                problems.append(ConsentProblem(name, wp_number, "no consent is recorded"))
-            elif wp_number not in current.wps:
-                covered = ", ".join(f"WP{w}" for w in current.wps) or "no WP"
-                problems.append(ConsentProblem(name, wp_number, f"the consent covers {covered}, not WP{wp_number}"))
-        return problems
+            return consent_problems(conn, participant_ids, wp_number, at_import=False)
 
     def override_consent(self, participant_ids: list[int], wp_number: int, reason: str) -> None:
         """Record that the lead lets an import through although consent does not cover it, and why."""

@@ -60,13 +60,15 @@ class ErasureService(ConsentService):
     def withdraw_participant(self, participant: str | int, reason: str = "withdrawal") -> ErasureReport:
         """Erase a participant everywhere (see the module doc); returns the erasure report."""
         person = self.participant(participant)
-        needles = [person.pseudonym, *self._identifiers(person.pseudonym)]
+        identifiers, shared = self._identifiers(person.pseudonym)
+        needles = [person.pseudonym, *identifiers]
         at = now()
         with write(self.engine) as conn:
-            plan = db.plan_erasure(conn, person.id, needles)
+            plan = db.plan_erasure(conn, person.id, needles, shared)
             plan["pseudonym"] = person.pseudonym
             plan["redact_audit"] = audit_db.rows_mentioning(conn, needles)
-            plan["searched_identifiers"] = len(needles) - 1
+            plan["searched_identifiers"] = len(needles) - 1 + len(shared)
+            plan["shared_names"] = len(shared)
             job_id = db.insert_job(
                 conn,
                 {
@@ -83,20 +85,40 @@ class ErasureService(ConsentService):
         _crash_point("planned")
         return self._run_job(job_id)
 
-    def _identifiers(self, pseudonym: str) -> list[str]:
-        """The key store's identifiers of the person, if the key store can be opened now; else none."""
+    def _identifiers(self, pseudonym: str) -> tuple[list[str], dict[str, list[str]]]:
+        """The key store's identifiers of the person, if the key store can be opened now (else none), split in two:
+        those that point at this person only, and the names (first name, surname, alias) another person in the key
+        store has too, each with the pseudonyms of those others (see :func:`aia.store.dataprotection.plan_erasure`).
+        """
         keys = self._open_keys_quietly()
         if keys is None:
-            return []
+            return [], {}
         identity = keys.person(pseudonym)
         if identity is None:
-            return []
+            return [], {}
         values = list(identity.identifiers())
         for phone in identity.phones:  # as written, without country code, digits only
             digits = "".join(c for c in phone if c.isdigit())
             national = digits[2:] if phone.strip().startswith("+45") else digits
             values += [digits, national, " ".join(national[i : i + 2] for i in range(0, len(national), 2))]
-        return [v for v in dict.fromkeys(values) if len(v) >= 2]
+        names = {v.casefold() for v in (identity.first_name, identity.surname, *identity.aliases) if v}
+        owners: dict[str, list[str]] = {}
+        for other, other_identity in keys.people().items():
+            if other.upper() == pseudonym.upper():
+                continue
+            for value in other_identity.identifiers():
+                owners.setdefault(value.casefold(), []).append(other)
+        unique: list[str] = []
+        shared: dict[str, list[str]] = {}
+        for value in dict.fromkeys(values):
+            if len(value) < 2:
+                continue
+            others = owners.get(value.casefold())
+            if others and value.casefold() in names:
+                shared[value] = sorted(set(others))
+            else:
+                unique.append(value)
+        return unique, shared
 
     def _open_keys_quietly(self) -> KeyStore | None:
         if not self.has_keystore():
@@ -215,6 +237,11 @@ class ErasureService(ConsentService):
             report.notes.append(
                 f"the key store is locked: the entry of {job.pseudonym} is removed the next time it is opened "
                 "('aia erasure resume' with its passphrase)"
+            )
+        if job.plan.get("shared_names"):
+            report.notes.append(
+                f"{job.plan['shared_names']} name(s) of the participant belong to other participants too; they were "
+                "removed only in the participant's own sources, so check other texts that may mention them"
             )
         if not job.plan.get("searched_identifiers"):
             report.notes.append(

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from aia.errors import NotFoundError, ValidationError
+from sqlalchemy import Connection
+
+from aia.clock import now
+from aia.errors import ImportFailed, NotFoundError, ValidationError
 from aia.exchange.refi.export import ExportSummary, export_qdc, export_qdpx
 from aia.exchange.refi.importer import ImportSummary
-from aia.exchange.refi.merge import Plan, PreparedProject, plan, plan_codebook, prepare
+from aia.exchange.refi.merge import Existing, Plan, PreparedProject, plan, plan_codebook, prepare
 from aia.exchange.refi.positions import POSITION_CHOICES
 from aia.exchange.refi.read import read_qdc, read_qdpx
 from aia.ingest.base import ImportedSource
 from aia.privacy.imported import PseudonymContext, pseudonymise_source, stored_original
+from aia.services.consent import ConsentProblem, consent_problems, consent_refusal
 from aia.services.memos import MemoService
+from aia.store import dataprotection as dp_db
+from aia.store import pseudonymisation as pseudo_db
 from aia.store import refi_import as db
 from aia.store.database import write
 
@@ -33,25 +40,34 @@ class ExchangeService(MemoService):
 
     # -- import ---------------------------------------------------------------------------------------------------
     def import_qdpx(
-        self, path: str | Path, positions: str = "auto", into: tuple[str | int, int] | None = None
+        self,
+        path: str | Path,
+        positions: str = "auto",
+        into: tuple[str | int, int] | None = None,
+        consent_override: str | None = None,
     ) -> ImportSummary:
         """Import a REFI-QDA project file into this project, merging by GUID (see ``docs/refi-qda.md``).
 
         ``positions``: ``auto`` (detect code points or UTF-16 units), ``utf16`` or ``codepoints``. ``into``:
         (forløb, WP) for sources that are in no forløb/WP Set (default: forløb "Importeret fra REFI-QDA", WP1).
-        The file is read and checked in memory first; then everything is stored in one transaction, or nothing."""
+        A source linked to a participant (a Case) whose consent does not cover its WP refuses the whole import,
+        unless ``consent_override`` gives the lead's reason (recorded). The file is read and checked in memory
+        first; then everything is stored in one transaction, or nothing."""
         if positions not in POSITION_CHOICES:
             raise ValidationError(f"positions must be one of {', '.join(POSITION_CHOICES)}, not {positions!r}")
         source = Path(path)
         parsed = read_qdpx(source)
         prepared = prepare(parsed, source.name, positions)
         pseudo = self.pseudonym_context()
-        replaced = pseudonymise_prepared(prepared, pseudo) if pseudo is not None else 0
-        summary = self.import_prepared(source, prepared, into, pseudo)
+        findings = pseudonymise_prepared(prepared, pseudo) if pseudo is not None else {}
+        summary = self.import_prepared(source, prepared, into, pseudo, consent_override, findings)
         if pseudo is not None and summary.sources:
+            stored = [f for guid in summary.source_guids for f in findings.get(guid, [])]
+            replaced = sum(1 for f in stored if f["status"] == "replaced")
+            flagged = sum(1 for f in stored if f["status"] == "flagged")
             summary.warnings.append(
-                f"pseudonymised the imported texts ({replaced} identifiers replaced, codings moved with them); "
-                "REFI-QDA imports keep no review list, so read the imported texts"
+                f"pseudonymised the imported texts ({replaced} identifiers replaced, {flagged} flagged; codings moved "
+                "with them); review each source with 'aia pseudonymise review SOURCE'"
             )
         return summary
 
@@ -74,9 +90,13 @@ class ExchangeService(MemoService):
         prepared: PreparedProject,
         into: tuple[str | int, int] | None = None,
         pseudo: PseudonymContext | None = None,
+        consent_override: str | None = None,
+        findings: dict[str, list[dict[str, Any]]] | None = None,
     ) -> ImportSummary:
         """Store a read and prepared project file (:func:`aia.exchange.refi.merge.prepare`): the one storing step
-        of a ``.qdpx`` import (a hook for changing the texts, e.g. pseudonymisation, belongs before it)."""
+        of a ``.qdpx`` import (a hook for changing the texts, e.g. pseudonymisation, belongs before it).
+        ``findings``: source GUID -> pseudonymisation findings (:func:`pseudonymise_prepared`) for the review list
+        of each source stored new."""
         target = self._into(into)
         summary = ImportSummary(path, positions=prepared.reading.unit)
         if prepared.reading.newlines == "lf":
@@ -90,12 +110,26 @@ class ExchangeService(MemoService):
                 if s.parsed.guid in existing.sources
             }
             the_plan: Plan = plan(prepared, existing, self.user, target, db.stored_texts(conn, known))
+            problems = _consent_problems(conn, the_plan, existing)
+            if problems and consent_override is None:
+                raise ImportFailed(path.name, consent_refusal(problems))
             for s in the_plan.sources:
                 sha = db.original_sha(s.original)
                 kept = stored_original(s.original, sha, pseudo)  # encrypted when pseudonymising
                 if kept is not None and self._store_file(sha, kept):
                     written.append(sha)
             stored = db.store_plan(conn, the_plan, self.user)
+            pseudo_db.insert_findings(
+                conn,
+                [
+                    {**row, "source_id": source_id}
+                    for source_id, s in zip(stored.source_ids, the_plan.sources, strict=True)
+                    for row in (findings or {}).get(s.guid, [])
+                ],
+            )
+            overridden = _record_overrides(conn, problems, the_plan, consent_override, self.user)
+        for wp_number, pids in overridden.items():
+            self.audit("consent.override", f"wp:{wp_number}", {"participants": pids})
         summary.tracks = stored.tracks
         summary.codes = stored.codes
         summary.sources = stored.sources
@@ -104,6 +138,7 @@ class ExchangeService(MemoService):
         summary.participants = stored.participants
         summary.organisations = stored.organisations
         summary.source_ids = stored.source_ids
+        summary.source_guids = [s.guid for s in the_plan.sources]
         summary.matched = dict(the_plan.matched)
         summary.warnings = the_plan.warnings
         self.audit("import.qdpx", str(path.name), {"sources": stored.sources, "codings": stored.codings})
@@ -124,14 +159,56 @@ class ExchangeService(MemoService):
             return name, wp  # a new forløb of that name is created
 
 
-def pseudonymise_prepared(prepared: PreparedProject, pseudo: PseudonymContext) -> int:
+def _consent_problems(conn: Connection, the_plan: Plan, existing: Existing) -> list[ConsentProblem]:
+    """Consent problems of the planned new sources' participants, per WP (participants the file brings along are
+    new, so they have none)."""
+    new = {p.guid: p.pseudonym for p in the_plan.participants}
+    problems: list[ConsentProblem] = []
+    if not dp_db.records_consent(conn):
+        return problems
+    by_wp: dict[int, list[str]] = {}
+    for s in the_plan.sources:
+        by_wp.setdefault(s.wp, []).extend(s.participants)
+    for wp_number, guids in sorted(by_wp.items()):
+        known = [existing.participants[g] for g in dict.fromkeys(guids) if g in existing.participants]
+        problems += consent_problems(conn, known, wp_number)
+        problems += [
+            ConsentProblem(new[g], wp_number, "no consent is recorded (new from this file)")
+            for g in dict.fromkeys(guids)
+            if g in new and g not in existing.participants
+        ]
+    return problems
+
+
+def _record_overrides(
+    conn: Connection, problems: list[ConsentProblem], the_plan: Plan, reason: str | None, user: str
+) -> dict[int, list[int]]:
+    """Record the lead's override for every participant of ``problems`` (new ones now have their id)."""
+    if not problems or reason is None:
+        return {}
+    if not reason.strip():
+        raise ValidationError("an import without covering consent needs a reason (--override-consent REASON)")
+    ids = db.existing(conn).participants
+    by_pseudonym = {p.pseudonym: ids.get(p.guid) for p in the_plan.participants}
+    at = now()
+    out: dict[int, list[int]] = {}
+    for problem in problems:
+        pid = problem.participant_id or by_pseudonym.get(problem.participant)
+        if pid:
+            dp_db.insert_override(conn, pid, problem.wp, reason.strip(), user, at)
+            out.setdefault(problem.wp, []).append(pid)
+    return out
+
+
+def pseudonymise_prepared(prepared: PreparedProject, pseudo: PseudonymContext) -> dict[str, list[dict[str, Any]]]:
     """Pseudonymise the texts of a prepared REFI-QDA project in place, moving its segments and codings with the
-    text (a coding that touched an identifier covers its whole pseudonym). Returns how many were replaced."""
-    replaced = 0
+    text (a coding that touched an identifier covers its whole pseudonym). Returns the review-list findings (rows
+    without ``source_id``) per source GUID, as a file import keeps them."""
+    findings: dict[str, list[dict[str, Any]]] = {}
     for source in prepared.sources:
         done = pseudonymise_source(ImportedSource(source.text, source.segments, "refi-qda"), pseudo)
         for coding in source.codings:
             coding.start, coding.end = done.offset_map.map_span(coding.start, coding.end)
         source.text, source.segments = done.source.text, done.source.segments
-        replaced += done.replaced
-    return replaced
+        findings.setdefault(source.parsed.guid, []).extend(done.findings)
+    return findings

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aia.clock import now
 from aia.errors import ImportFailed, ValidationError
 from aia.ingest.base import ImportedSource, parse_file
 from aia.model import Participant, WorkPackage
@@ -28,7 +29,9 @@ from aia.privacy.imported import (
     pseudonymise_source,
     stored_original,
 )
+from aia.services.consent import consent_problems, consent_refusal, withdrawn_refusal
 from aia.services.sources import SourceService
+from aia.store import dataprotection as dp_db
 from aia.store import pseudonymisation as pseudo_db
 from aia.store import sources as db
 from aia.store import structure as structure_db
@@ -197,11 +200,14 @@ class ImportService(SourceService):
         force: bool = False,
         on_result: ProgressCallback | None = None,
         pseudonymise: bool | None = None,
+        consent_override: str | None = None,
     ) -> list[ImportResult]:
         """Import files; each is stored whole or not at all, and a file that cannot be read does not stop the
         others. Files are parsed without holding the write lock, then stored in batches (see the module doc).
 
-        ``pseudonymise``: None follows the project setting (on whenever the project has a key store)."""
+        ``pseudonymise``: None follows the project setting (on whenever the project has a key store).
+        ``consent_override``: the lead's reason for importing material naming participants whose consent does not
+        cover the WP (recorded); without it such a file fails (see :meth:`_store_all`)."""
         work_package, activity_id = self._placement(track, wp, activity)
         people = [self.participant(p) for p in participants]
         pseudo = self.pseudonym_context(pseudonymise)
@@ -217,7 +223,8 @@ class ImportService(SourceService):
                     done = True
                     break
                 batch.append(self._prepare_path(Path(path), work_package, activity_id, pseudo))
-            stored = iter(self._store_all([p for p in batch if isinstance(p, _Prepared)], people, force))
+            prepared = [p for p in batch if isinstance(p, _Prepared)]
+            stored = iter(self._store_all(prepared, people, force, consent_override))
             # stored and committed: now the results are true
             for item in batch:
                 result = next(stored) if isinstance(item, _Prepared) else item
@@ -252,26 +259,42 @@ class ImportService(SourceService):
         participants: Sequence[str] = (),
         force: bool = False,
         pseudonymise: bool | None = None,
+        consent_override: str | None = None,
     ) -> ImportResult:
-        """Import one file given as bytes; raises :class:`ImportFailed` if it cannot be imported."""
+        """Import one file given as bytes; raises :class:`ImportFailed` if it cannot be imported (also for want
+        of consent, see :meth:`import_files`)."""
         work_package, activity_id = self._placement(track, wp, activity)
         people = [self.participant(p) for p in participants]
         pseudo = self.pseudonym_context(pseudonymise)
         prepared = prepare(data, filename, work_package, activity_id, self.user, pseudo)
-        return self._store_all([prepared], people, force)[0]
+        result = self._store_all([prepared], people, force, consent_override)[0]
+        if result.status == "failed":
+            raise ImportFailed(filename, result.message.split(": ", 1)[1].rstrip("."))
+        return result
 
-    def _store_all(self, items: list[_Prepared], people: list[Participant], force: bool) -> list[ImportResult]:
+    def _store_all(
+        self, items: list[_Prepared], people: list[Participant], force: bool, consent_override: str | None = None
+    ) -> list[ImportResult]:
         """Store parsed files in one write transaction: all of them, or (on a database error) none, and then
-        no original written here stays on disk either."""
+        no original written here stays on disk either.
+
+        A file naming a participant (``people``, named in the file, or a speaker's pseudonym) whose consent does not
+        cover the WP is refused (reported as failed, nothing of it stored), unless ``consent_override`` gives the
+        lead's reason, which is recorded per participant. A file naming a participant who withdrew is refused."""
         if not items:
             return []
+        if consent_override is not None and not consent_override.strip():
+            raise ValidationError("an import without covering consent needs a reason (--override-consent REASON)")
         results: list[ImportResult] = []
+        overridden: dict[int, set[int]] = {}
         new: list[db.NewSource] = []
         stored_items: list[_Prepared] = []
         written: list[str] = []
         with self._removing_orphans(written), write(self.engine) as conn:
             same_files = db.sources_with_files(conn, [p.sha256 for p in items])
             by_pseudonym: dict[str, int] | None = None
+            erased: set[str] | None = None
+            wp_numbers: dict[int, int] = {}
             in_batch: dict[tuple[str, int | None, int | None], str] = {}
             for p in items:
                 values = p.source_values
@@ -293,6 +316,19 @@ class ImportService(SourceService):
                 if p.imported.participants or any(_PSEUDONYM_RE.match(s) for s in speakers):
                     if by_pseudonym is None:
                         by_pseudonym = structure_db.pseudonym_ids(conn)
+                    if erased is None:
+                        erased = dp_db.erased_pseudonyms(conn)
+                    withdrawn = [
+                        str(n).strip().upper() for n in p.imported.participants if str(n).strip().upper() in erased
+                    ] + [s.upper() for s in speakers if s.upper() in erased]
+                    if withdrawn:
+                        results.append(
+                            ImportResult(
+                                p.filename, "failed", str(ImportFailed(p.filename, withdrawn_refusal(withdrawn)))
+                            )
+                        )
+                        del in_batch[same_place]
+                        continue
                     for named in p.imported.participants:
                         pid = by_pseudonym.get(str(named).strip().upper())
                         if pid is None:
@@ -302,6 +338,25 @@ class ImportService(SourceService):
                     for row in p.segment_rows:
                         if row["speaker"]:
                             row["participant_id"] = by_pseudonym.get(row["speaker"].upper())
+                speaker_ids = [int(row["participant_id"]) for row in p.segment_rows if row["participant_id"]]
+                named_ids = list(dict.fromkeys([*participant_ids, *speaker_ids]))
+                if named_ids:
+                    wp_id = int(values["wp_id"])
+                    if wp_id not in wp_numbers:
+                        wp_numbers[wp_id] = structure_db.get_work_package(conn, wp_id).number
+                    problems = consent_problems(conn, named_ids, wp_numbers[wp_id])
+                    if problems and consent_override is None:
+                        results.append(
+                            ImportResult(p.filename, "failed", str(ImportFailed(p.filename, consent_refusal(problems))))
+                        )
+                        del in_batch[same_place]
+                        continue
+                    if problems:
+                        overridden.setdefault(wp_numbers[wp_id], set()).update(q.participant_id for q in problems)
+                        warnings.append(
+                            "imported without covering consent (override recorded): "
+                            + "; ".join(str(problem) for problem in problems)
+                        )
                 if p.stored is not None and self._store_file(p.sha256, p.stored):
                     written.append(p.sha256)
                 new.append(db.NewSource(values, p.segment_rows, participant_ids))
@@ -324,11 +379,20 @@ class ImportService(SourceService):
                 for row in p.findings
             ]
             pseudo_db.insert_findings(conn, findings)
+            if new_ids and overridden:
+                assert consent_override is not None
+                at = now()
+                for wp_number, pids in overridden.items():
+                    for pid in sorted(pids):
+                        dp_db.insert_override(conn, pid, wp_number, consent_override.strip(), self.user, at)
         ids = iter(new_ids)
         for result in results:
             if result.status == "imported":
                 result.source_id = next(ids)
                 result.message = f"imported as source {result.source_id}"
+        if new_ids and overridden:
+            for wp_number, pids in overridden.items():
+                self.audit("consent.override", f"wp:{wp_number}", {"participants": sorted(pids)})
         if new_ids:  # content-free: ids and counts, never file names (they may name people)
             self.audit(
                 "import",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +124,30 @@ def insert_override(conn: sa.Connection, participant_id: int, wp: int, reason: s
     )
 
 
+def newest_consents(conn: sa.Connection, participant_ids: Sequence[int]) -> dict[int, ConsentRow]:
+    """The current (newest) consent record of each of these participants that has one."""
+    wanted = set(participant_ids)
+    newest: dict[int, ConsentRow] = {}
+    if not wanted:
+        return newest
+    for record in list_consents(conn):
+        if record.participant_id in wanted:
+            newest[record.participant_id] = record
+    return newest
+
+
+def records_consent(conn: sa.Connection) -> bool:
+    """Whether the project records consent at all (then imports are checked against it)."""
+    return conn.execute(sa.select(consents.c.id).limit(1)).first() is not None
+
+
+def erased_pseudonyms(conn: sa.Connection) -> set[str]:
+    """Pseudonyms of participants who withdrew (an erasure job names them), upper case."""
+    if not has_journal(conn):
+        return set()
+    return {str(r.pseudonym).upper() for r in conn.execute(sa.select(erasure_jobs.c.pseudonym))}
+
+
 # --- export register ---------------------------------------------------------------------------------------------
 
 
@@ -206,9 +230,20 @@ def _as_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def plan_erasure(conn: sa.Connection, participant_id: int, needles: Sequence[str]) -> dict[str, Any]:
-    """What erasing the participant changes, as ids, offsets and file hashes (content-free)."""
+def plan_erasure(
+    conn: sa.Connection,
+    participant_id: int,
+    needles: Sequence[str],
+    shared: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """What erasing the participant changes, as ids, offsets and file hashes (content-free).
+
+    ``needles`` identify the person anywhere (pseudonym, full names, e-mails, phones, CPR, and names nobody else in
+    the key store has). ``shared``: names the person shares with others (a first name two participants have) ->
+    the pseudonyms of those others; such a name is blanked only in the person's own sources (linked, or where they
+    speak), and not in one where one of those others is linked or speaks too."""
     pattern = _pattern(needles)
+    shared = shared or {}
     row: Any
     linked = {
         int(r.source_id)
@@ -243,11 +278,31 @@ def plan_erasure(conn: sa.Connection, participant_id: int, needles: Sequence[str
             delete_sources.add(source_id)
         else:
             blank[source_id] = [[int(r.start), int(r.end)] for r in own_segments if int(r.source_id) == source_id]
+    # names shared with others: only in the person's own sources without one of those others
+    weak: dict[int, re.Pattern[str] | None] = {}
+    if shared:
+        pseudonym_of = {int(r.id): str(r.pseudonym).upper() for r in conn.execute(sa.select(participants))}
+        for source_id in sorted(candidate_sources - delete_sources):
+            present = {
+                pseudonym_of.get(int(r.participant_id), "")
+                for r in conn.execute(
+                    sa.select(source_participants.c.participant_id).where(source_participants.c.source_id == source_id)
+                )
+            } | {
+                pseudonym_of.get(int(r.participant_id), "")
+                for r in conn.execute(
+                    sa.select(segments.c.participant_id)
+                    .where(segments.c.source_id == source_id, segments.c.participant_id.is_not(None))
+                    .distinct()
+                )
+            }
+            usable = [name for name, others in shared.items() if not {o.upper() for o in others} & present]
+            weak[source_id] = _pattern(usable)
     # the person named in the text of every source that stays
     for row in conn.execute(sa.select(sources.c.id, sources.c.text)):
         if int(row.id) in delete_sources:
             continue
-        found = _spans(pattern, row.text)
+        found = _spans(pattern, row.text) + _spans(weak.get(int(row.id)), row.text)
         if found:
             blank.setdefault(int(row.id), []).extend(found)
     blank = {k: _merge(v) for k, v in blank.items() if v}

@@ -28,6 +28,8 @@ class ImportSummary:
     #: already in the project (same GUID): codes, sources, codings, memos, participants, organisations
     matched: dict[str, int] = field(default_factory=dict)
     source_ids: list[int] = field(default_factory=list)
+    #: the REFI GUIDs of the sources stored new, in the order of ``source_ids``
+    source_guids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -48,11 +50,13 @@ def import_into_new_project(
     positions: str = "auto",
     into: tuple[str | int, int] | None = None,
     user: str | None = None,
+    consent_override: str | None = None,
 ) -> tuple[Project, ImportSummary]:
     """Create a project in ``directory`` (named after the REFI project) and import ``path`` into it.
 
     The file is read and checked before the project is created; if the import fails, the new directory is
-    removed again, so a refused file leaves nothing behind."""
+    removed again, so a refused file leaves nothing behind. A new project has no consent recorded, so a file whose
+    sources are linked to Cases needs ``consent_override`` (the lead's reason, recorded)."""
     from aia.exchange.refi.merge import prepare
     from aia.exchange.refi.read import read_qdpx
     from aia.project import init_project
@@ -66,7 +70,7 @@ def import_into_new_project(
         raise ProjectError(f"{target} exists and is not an empty directory; choose a new directory for the project")
     project = init_project(target, name=parsed.name or source.stem, user=user)
     try:
-        summary = project.import_prepared(source, prepared, into)
+        summary = project.import_prepared(source, prepared, into, consent_override=consent_override)
     except BaseException:
         project.close()
         if existed:
