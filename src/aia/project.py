@@ -17,15 +17,18 @@ from aia.privacy.kdf import KdfParams
 from aia.services.accounts import AccountService
 from aia.services.ailogs import AiLogService
 from aia.services.backup import BackupService
+from aia.services.codesearch import CodeSearchService
 from aia.services.exchange import ExchangeService
 from aia.services.importing import ImportService
 from aia.services.incidents import IncidentService
+from aia.services.memolinks import MemoLinkService
 from aia.services.netnography import NetnographyService
 from aia.services.overview import OverviewService
 from aia.services.probes import ProbeService
 from aia.services.pseudonymisation import PseudonymisationService
 from aia.services.retention import RetentionService
 from aia.services.webviews import WebViewService
+from aia.services.workbench import WorkbenchService
 from aia.store import migrations
 from aia.store.database import read, sqlite_engine, write
 from aia.store.schema import project_meta
@@ -45,6 +48,8 @@ def current_user() -> str:
 
 
 class Project(
+    WorkbenchService,
+    MemoLinkService,
     AiLogService,
     AccountService,
     WebViewService,
@@ -52,6 +57,7 @@ class Project(
     ImportService,
     ExchangeService,
     OverviewService,
+    CodeSearchService,
     PseudonymisationService,
     ProbeService,
     IncidentService,

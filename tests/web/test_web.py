@@ -16,8 +16,8 @@ import aia.web.app as webapp
 from aia.project import Project
 from aia.web import create_app
 from aia.web.i18n import MESSAGES, t
-from aia.web.security import ROLE_RANK, safe_next
 from aia.web.pages.sources import split_pieces
+from aia.web.security import ROLE_RANK, safe_next
 
 TEMPLATES = Path(webapp.__file__).parent / "templates"
 
@@ -116,6 +116,11 @@ def _ids(project: Project) -> dict[str, int]:
         "coding_id": project.codings()[0].id,
         "track_id": project.tracks()[0].id,
         "activity_id": project.activities()[0][0].id,
+        "probe_id": project.probes()[0].id,
+        "incident_id": project.incidents()[0].id,
+        "memo_id": project.memos()[0].id,
+        "participant_id": project.participants()[0].id,
+        "job_id": 1,
     }
 
 
@@ -265,9 +270,11 @@ def test_xss_nothing_renders_as_markup(webproject: Project) -> None:
         assert "<script>" not in html and "onerror=" not in html.replace("onerror=alert", ""), url
         assert not re.search(r"<(img|svg|a)\b[^>]*(onerror|onload|javascript:|data:)", html, re.I), url
         # every <script> tag is one of ours, loaded from /static
+        page_scripts = ['<script src="/static/codebook.js" defer>'] if url == "/codes" else []  # drag and drop
         assert re.findall(r"<script[^>]*>", html) == [
             '<script src="/static/htmx.min.js" defer>',
             '<script src="/static/app.js" defer>',
+            *page_scripts,
         ], url
     assert "&lt;img src=x onerror=alert(1)&gt;" in client.get("/codes").text
     assert "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in client.get("/memos").text

@@ -29,6 +29,8 @@ def make_project(root: Path) -> Project:
     code = project.add_code("Tillid")
     source = project.sources()[0][0]
     project.add_coding(source.id, 0, 11, code.id)
+    project.add_probe("Jailbreak-udfordring", "jailbreak challenge")  # WP1 pages (issue 7)
+    project.add_incident("Blind tillid", codings=[project.codings()[0].id], valence="hindering")  # WP2 pages
     project.add_memo("Første indtryk", "Mette er *skeptisk*.")
     for name, role in (("lea", "lead"), ("carl", "coder"), ("rikke", "reader")):
         project.add_account(name, PASSWORD, role)

@@ -20,7 +20,8 @@ class SearchFilters:
     activity's; ``date_to="2024-05"`` includes all of May. Segments without any date are left out when a date
     filter is set. ``participant_ids`` matches segments spoken by the participant and every segment of a
     source linked to them;
-    ``code_ids`` matches segments that overlap a coding with one of the codes.
+    ``code_ids`` matches segments that overlap a coding with one of the codes; ``activity_kinds`` sources whose
+    activity is of one of the kinds (interview, workshop …; sources without an activity are left out).
     """
 
     track_ids: Sequence[int] | None = None
@@ -31,6 +32,7 @@ class SearchFilters:
     source_ids: Sequence[int] | None = None
     date_from: str | None = None
     date_to: str | None = None
+    activity_kinds: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to"):
@@ -52,6 +54,7 @@ class SearchFilters:
                 self.source_ids,
                 self.date_from,
                 self.date_to,
+                self.activity_kinds,
             )
         )
 

@@ -6,13 +6,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from aia.errors import ConflictError, NotFoundError, ValidationError
+import sqlalchemy as sa
+
+from aia.errors import ConflictError, NotAllowedError, NotFoundError, ValidationError
 from aia.model import Code, Coding
 from aia.services.sources import SourceService
 from aia.store import codebook as db
 from aia.store import sources as sources_db
 from aia.store.codebook import CodedText
 from aia.store.database import read, write
+from aia.store.retrieval import PassagePage, RetrievalFilters
+from aia.store.retrieval import coders as _coders
+from aia.store.retrieval import retrieve_page as _retrieve_page
 
 #: colours given to new codes in turn (Tableau 10), unless a colour is chosen
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
@@ -34,11 +39,12 @@ class CodebookService(SourceService):
         with read(self.engine) as conn:
             return db.list_codes(conn)
 
-    def code_tree(self) -> list[CodeNode]:
-        """The codebook depth-first (siblings by name), with paths and coding counts."""
+    def code_tree(self, with_counts: bool = True) -> list[CodeNode]:
+        """The codebook depth-first (siblings by name), with paths and (unless ``with_counts`` is false, which saves
+        counting every coding) coding counts."""
         with read(self.engine) as conn:
             all_codes = db.list_codes(conn)
-            counts = db.coding_counts(conn)
+            counts = db.coding_counts(conn) if with_counts else {}
         children: dict[int | None, list[Code]] = {}
         for c in all_codes:
             children.setdefault(c.parent_id, []).append(c)
@@ -168,8 +174,11 @@ class CodebookService(SourceService):
             changes["description"] = description
         if color is not None:
             if not _COLOR_RE.match(color):
-                raise ValidationError(f"colour {color!r} is not a hex colour like #4e79a7")
-            changes["color"] = color
+                raise ValidationError(
+                    f"the colour {color!r} for code {code.name!r} is not a hex colour: "
+                    "write it as #rrggbb, e.g. #4e79a7"
+                )
+            changes["color"] = color.lower()
         if not changes:
             return code
         with write(self.engine) as conn:
@@ -266,11 +275,46 @@ class CodebookService(SourceService):
             raise ValidationError(f"segment {ordinal} of source {source_id} is empty and cannot be coded")
         return self.add_coding(source_id, seg.start, seg.end, code, comment)
 
-    def remove_coding(self, coding_id: int) -> None:
+    def remove_coding(self, coding_id: int, only_own: bool = False) -> Coding:
+        """Remove a coding; with ``only_own`` only one the current user made. Returns the removed coding."""
         with write(self.engine) as conn:
-            if db.find_coding(conn, coding_id) is None:
-                raise NotFoundError(f"there is no coding {coding_id}; 'aia coding list' shows them")
+            coding = self._own_coding(conn, coding_id, only_own, "remove")
             db.delete_coding(conn, coding_id)
+        return coding
+
+    def coding(self, coding_id: int) -> Coding:
+        with read(self.engine) as conn:
+            found = db.find_coding(conn, coding_id)
+        if found is None:
+            raise NotFoundError(f"there is no coding {coding_id}; 'aia coding list' shows them")
+        return found
+
+    def edit_coding(
+        self, coding_id: int, code: str | int | None = None, comment: str | None = None, only_own: bool = False
+    ) -> Coding:
+        """Give a coding another code and/or comment (an empty comment removes it); with ``only_own`` only a coding
+        the current user made. The span and the coder stay."""
+        changes: dict[str, Any] = {}
+        if code is not None:
+            changes["code_id"] = self.code(code).id
+        if comment is not None:
+            changes["comment"] = comment.strip() or None
+        with write(self.engine) as conn:
+            coding = self._own_coding(conn, coding_id, only_own, "change")
+            if changes:
+                db.update_coding(conn, coding_id, **changes)
+                coding = db.get_coding(conn, coding_id)
+        return coding
+
+    def _own_coding(self, conn: sa.Connection, coding_id: int, only_own: bool, verb: str) -> Coding:
+        coding = db.find_coding(conn, coding_id)
+        if coding is None:
+            raise NotFoundError(f"there is no coding {coding_id}; 'aia coding list' shows them")
+        if only_own and coding.coder != self.user:
+            raise NotAllowedError(
+                f"coding {coding_id} was made by {coding.coder}; only they or a project lead can {verb} it"
+            )
+        return coding
 
     def codings(
         self, source_id: int | None = None, code: str | int | None = None, include_subcodes: bool = False
@@ -288,3 +332,24 @@ class CodebookService(SourceService):
         ids = self._code_ids(code, include_subcodes)
         with read(self.engine) as conn:
             return db.retrieve(conn, ids)
+
+    def retrieve_page(
+        self,
+        code: str | int,
+        include_subcodes: bool = False,
+        filters: RetrievalFilters | None = None,
+        limit: int = 500,
+        offset: int = 0,
+        context: int = 80,
+    ) -> PassagePage:
+        """A page of the text coded with a code (or its subtree), in source order, each passage with ``context``
+        characters either side and its provenance (source, segment, speaker, time, coder); filtered in SQL."""
+        ids = self._code_ids(code, include_subcodes)
+        with read(self.engine) as conn:
+            return _retrieve_page(conn, ids, filters, limit=limit, offset=offset, context=context)
+
+    def coders(self, code: str | int, include_subcodes: bool = False) -> list[str]:
+        """Who coded with a code (or its subtree): the names a retrieval can be filtered by."""
+        ids = self._code_ids(code, include_subcodes)
+        with read(self.engine) as conn:
+            return _coders(conn, ids)

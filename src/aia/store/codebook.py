@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from aia.clock import now
 from aia.model import Code, Coding
+from aia.store.retrieval import slice_windows
 from aia.store.rows import new_id, to
 from aia.store.schema import (
     activities,
@@ -112,6 +113,11 @@ def delete_coding(conn: sa.Connection, coding_id: int) -> None:
     conn.execute(codings.delete().where(codings.c.id == coding_id))
 
 
+def update_coding(conn: sa.Connection, coding_id: int, **values: Any) -> None:
+    """Change a coding's code and/or comment (the web viewer's edit)."""
+    conn.execute(codings.update().where(codings.c.id == coding_id).values(**values))
+
+
 def list_codings(
     conn: sa.Connection, source_id: int | None = None, code_ids: Sequence[int] | None = None
 ) -> list[Coding]:
@@ -145,6 +151,19 @@ class CodedText:
     date: str | None
 
 
+def _segment_at_start() -> sa.ScalarSelect[Any]:
+    """The id of the last segment of the coding's source starting at or before the coding: one index probe
+    (a range join on ``start <= coding.start AND end > coding.start`` scans every earlier segment)."""
+    s2 = segments.alias("s2")
+    return (
+        sa.select(s2.c.id)
+        .where(s2.c.source_id == codings.c.source_id, s2.c.start <= codings.c.start)
+        .order_by(s2.c.start.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _retrieve_statement() -> sa.Select[Any]:
     seg = segments.alias("seg")
     q = (
@@ -156,7 +175,7 @@ def _retrieve_statement() -> sa.Select[Any]:
             sources.c.title,
             codings.c.start,
             codings.c.end,
-            sa.func.substr(sources.c.text, codings.c.start + 1, codings.c.end - codings.c.start),
+            sa.null(),  # the text: sliced per source by retrieval.slice_windows (substr loads the whole text per call)
             codings.c.coder,
             codings.c.comment,
             seg.c.speaker,
@@ -172,12 +191,7 @@ def _retrieve_statement() -> sa.Select[Any]:
         .join(work_packages, work_packages.c.id == sources.c.wp_id)
         .join(tracks, tracks.c.id == work_packages.c.track_id)
         .outerjoin(activities, activities.c.id == sources.c.activity_id)
-        .outerjoin(
-            seg,
-            sa.and_(
-                seg.c.source_id == codings.c.source_id, seg.c.start <= codings.c.start, seg.c.end > codings.c.start
-            ),
-        )
+        .outerjoin(seg, sa.and_(seg.c.id == _segment_at_start(), seg.c.end > codings.c.start))
         .outerjoin(participants, participants.c.id == seg.c.participant_id)
         .where(codings.c.code_id.in_(sa.bindparam("code_ids", expanding=True)))
         .order_by(tracks.c.id, work_packages.c.number, codings.c.source_id, codings.c.start, codings.c.id)
@@ -196,6 +210,7 @@ def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
     segments never overlap, so the outer join adds at most one row) and one for the sources' participants.
     """
     rows = conn.execute(_RETRIEVE, {"code_ids": list(code_ids)}).all()
+    windows = slice_windows(conn, [(r[3], r[5], r[6]) for r in rows])
     by_source: dict[int, list[str]] = {}
     source_ids = {r[3] for r in rows}
     if source_ids:
@@ -208,8 +223,10 @@ def retrieve(conn: sa.Connection, code_ids: Sequence[int]) -> list[CodedText]:
         for source_id, pseudonym in conn.execute(sp):
             by_source.setdefault(source_id, []).append(pseudonym)
     out = []
-    for cid, code_id, name, sid, title, start, end, text, coder, comment, speaker, track, wp, act, date, who in rows:
+    for cid, code_id, name, sid, title, start, end, _, coder, comment, speaker, track, wp, act, date, who in rows:
         people = [who] if who else by_source.get(sid, [])
+        window_start, window = windows[sid]
+        text = window[start - window_start : end - window_start]
         out.append(
             CodedText(
                 cid,

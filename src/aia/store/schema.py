@@ -514,3 +514,21 @@ corpora = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
 )
+
+# -- memo links (issue 3 web memos, migration 8) -----------------------------------------------------------------
+#: more links of a memo (besides its own target): to a source, a place in a source (``start``/``end``, code points,
+#: end exclusive), a coding, a code, a participant, an organisation, an activity, a track or another memo
+memo_links = sa.Table(
+    "memo_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("memo_id", sa.Integer, sa.ForeignKey("memos.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("target_type", sa.String(32), nullable=False),
+    sa.Column("target_id", sa.Integer, nullable=False),
+    sa.Column("start", sa.Integer),
+    sa.Column("end", sa.Integer),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Index("ix_memo_links_memo", "memo_id"),
+    sa.Index("ix_memo_links_target", "target_type", "target_id"),
+)

@@ -99,6 +99,10 @@ def _filtered(filters: SearchFilters) -> _Filtered:
         if values:
             source_conditions.append(condition)
             out.add_list(name, values)
+    if filters.activity_kinds:
+        source_conditions.append("a.kind IN :activity_kinds")
+        out.params["activity_kinds"] = [str(k) for k in filters.activity_kinds]
+        out.expanding.append("activity_kinds")
     if filters.date_from:
         source_conditions.append(f"{_DATE} >= :date_from")
         out.params["date_from"] = filters.date_from

@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 from aia.project import Project, open_project
 from aia.web.auth import PUBLIC_ROUTES
 from aia.web.core import _ROUTES, HERE, ROUTE_ROLES
-from aia.web.pages import admin, codebook, memos, overview, search, sources  # noqa: F401  (registers the routes)
+from aia.web.pages import admin, codebook, exchange, memos, overview, review, search, sources, wp1, wp2  # noqa: F401
 from aia.web.security import RateLimiter, SecurityMiddleware, SessionStore
 
 __all__ = ["ROUTE_ROLES", "create_app"]

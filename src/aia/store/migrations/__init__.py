@@ -22,6 +22,7 @@ from aia.store.migrations import (
     m0005_web,
     m0006_netnography,
     m0007_wp1_wp2,
+    m0008_memo_links,
 )
 
 
@@ -40,6 +41,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "web workbench accounts", m0005_web.upgrade),
     Migration(6, "netnography corpora", m0006_netnography.upgrade),
     Migration(7, "WP1 probes and WP2 critical incidents", m0007_wp1_wp2.upgrade),
+    Migration(8, "memo links", m0008_memo_links.upgrade),
 )
 HEAD = MIGRATIONS[-1].number
 

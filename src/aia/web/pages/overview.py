@@ -1,4 +1,4 @@
-"""Dashboard, track and activity pages, participants and organisations."""
+"""Dashboard (grid and recent changes), track and activity pages, participants and organisations."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from aia.project import Project
 from aia.web.core import Ctx, route
+from aia.web.pages.memos import memos_for
 
 
 def dashboard_data(project: Project) -> dict[str, Any]:
@@ -18,7 +19,7 @@ def dashboard_data(project: Project) -> dict[str, Any]:
         tracks.setdefault(c.track, {})[c.wp] = c
         wps.setdefault(c.wp, c.wp_name)
     ids = {t.name: t.id for t in project.tracks()}
-    return {"tracks": tracks, "wps": sorted(wps.items()), "track_ids": ids}
+    return {"tracks": tracks, "wps": sorted(wps.items()), "track_ids": ids, "changes": project.recent_changes(20)}
 
 
 def track_page_data(project: Project, track_id: int) -> dict[str, Any]:
@@ -53,11 +54,29 @@ async def activity_page(ctx: Ctx) -> Response:
     return ctx.render("activity.html", **data)
 
 
+def participant_page_data(project: Project, participant_id: int) -> dict[str, Any]:
+    person, found = project.participant_sources(participant_id)
+    row = next(r for r in project.participant_rows() if r.participant.id == person.id)
+    return {
+        "row": row,
+        "found": found,
+        "memos": memos_for(project, "participant", person.id),
+        "link_type": "participant",
+        "link_target": person.pseudonym,
+    }
+
+
 @route("/participants", "reader")
 async def participants(ctx: Ctx) -> Response:
-    return ctx.render("participants.html", people=await ctx.call(ctx.project.participants))
+    return ctx.render("participants.html", rows=await ctx.call(ctx.project.participant_rows))
+
+
+@route("/participants/{participant_id:int}", "reader")
+async def participant_page(ctx: Ctx) -> Response:
+    data = await ctx.call(participant_page_data, ctx.project, ctx.int_param("participant_id"))
+    return ctx.render("participant.html", **data)
 
 
 @route("/organisations", "reader")
 async def organisations(ctx: Ctx) -> Response:
-    return ctx.render("organisations.html", orgs=await ctx.call(ctx.project.organisations))
+    return ctx.render("organisations.html", rows=await ctx.call(ctx.project.organisation_rows))

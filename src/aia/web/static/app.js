@@ -1,25 +1,71 @@
-// AiA workbench: the source viewer's selection -> code picker, and highlight details. No inline scripts (CSP).
+// AiA workbench: the source viewer's selection -> code picker, highlight details, loading the rest of a long
+// source, and the CSRF header for htmx. No inline scripts (CSP).
 "use strict";
 
-// Code-point offset of (node, offset) inside the viewer: the enclosing span[data-o] gives the piece's start.
+// Code-point offset of (node, offset) inside the viewer: the enclosing text block [data-o] holds its start
+// offset; count the code points of the text before the point (JS strings are UTF-16: count code points).
 function codePointOffset(node, offset) {
   var el = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
-  var piece = el && el.closest ? el.closest("span[data-o]") : null;
-  if (!piece) return null;
-  var base = parseInt(piece.getAttribute("data-o"), 10);
-  if (node.nodeType !== Node.TEXT_NODE) {
-    // offset counts child nodes: before the first child or after the last
-    return offset === 0 ? base : base + Array.from(piece.textContent).length;
+  var block = el && el.closest ? el.closest("#viewer [data-o]") : null;
+  if (!block) return null;
+  var range = document.createRange();
+  range.setStart(block, 0);
+  range.setEnd(node, offset);
+  return parseInt(block.getAttribute("data-o"), 10) + Array.from(range.toString()).length;
+}
+
+// The text block holding code-point offset `o`, or null if it is not loaded (yet).
+function blockAt(o) {
+  var found = null;
+  document.querySelectorAll("#viewer [data-o]").forEach(function (b) {
+    var start = parseInt(b.getAttribute("data-o"), 10);
+    if (start <= o && o <= start + Array.from(b.textContent).length) found = b;
+  });
+  return found;
+}
+
+// A link to #seg-N (search results) or #oN (after coding) may point past the loaded part: load on until it is there.
+var targetShown = false;
+function showTarget() {
+  if (targetShown) return;
+  var seg = /^#seg-(\d+)$/.exec(location.hash);
+  var off = /^#o(\d+)$/.exec(location.hash);
+  if (!seg && !off) return;
+  var el = seg ? document.getElementById("seg-" + seg[1]) : blockAt(parseInt(off[1], 10));
+  if (el) {
+    targetShown = true;
+    el.scrollIntoView({ block: "center" });
+    return;
   }
-  // JS strings are UTF-16: count code points, not code units
-  return base + Array.from(node.data.slice(0, offset)).length;
+  var more = document.getElementById("more");
+  if (more && window.htmx) window.htmx.trigger(more, "more");
+}
+
+function showDetails(viewer, ids) {
+  var panel = document.getElementById("details");
+  if (!panel || !window.htmx) return;
+  panel.textContent = "";
+  ids.forEach(function (id) {
+    var slot = document.createElement("div");
+    slot.setAttribute("hx-get", "/sources/" + viewer.getAttribute("data-source") + "/codings/" + id);
+    slot.setAttribute("hx-trigger", "load");
+    slot.setAttribute("hx-swap", "outerHTML");
+    panel.appendChild(slot);
+  });
+  window.htmx.process(panel);
+  viewer.querySelectorAll("span.active").forEach(function (s) { s.classList.remove("active"); });
+  viewer.querySelectorAll("span[data-c]").forEach(function (s) {
+    var mine = s.getAttribute("data-c").split(" ");
+    if (ids.some(function (id) { return mine.indexOf(id) >= 0; })) s.classList.add("active");
+  });
 }
 
 document.addEventListener("DOMContentLoaded", function () {
   var viewer = document.getElementById("viewer");
   if (!viewer) return;
   var picker = document.getElementById("picker");
-  viewer.addEventListener("mouseup", function () {
+
+  function offerSelection() {
     if (!picker) return;
     var sel = window.getSelection();
     if (!sel || sel.isCollapsed || sel.rangeCount === 0) return;
@@ -31,21 +77,30 @@ document.addEventListener("DOMContentLoaded", function () {
     document.getElementById("pick-end").value = String(b);
     document.getElementById("pick-text").textContent = sel.toString();
     picker.hidden = false;
-    document.getElementById("pick-new").focus({ preventScroll: true });
+    document.getElementById("pick-code").focus({ preventScroll: true });
+  }
+
+  viewer.addEventListener("mouseup", offerSelection);
+  viewer.addEventListener("keyup", function (ev) {
+    if (ev.shiftKey) offerSelection();
   });
+  if (picker) {
+    document.getElementById("pick-cancel").addEventListener("click", function () { picker.hidden = true; });
+    picker.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape") picker.hidden = true;
+    });
+  }
   viewer.addEventListener("click", function (ev) {
     var target = ev.target;
-    var hl = target && target.closest ? target.closest("span.hl") : null;
+    var hl = target && target.closest ? target.closest("span[data-c]") : null;
     if (!hl || !window.getSelection().isCollapsed) return;
-    document.querySelectorAll("li.coding.active").forEach(function (li) { li.classList.remove("active"); });
-    hl.getAttribute("data-c").split(" ").forEach(function (id) {
-      var li = document.getElementById("coding-" + id);
-      if (li) {
-        li.classList.add("active");
-        li.scrollIntoView({ block: "nearest" });
-      }
-    });
+    showDetails(viewer, hl.getAttribute("data-c").split(" "));
   });
+  showTarget();
+});
+
+document.addEventListener("htmx:afterSettle", function () {
+  if (document.getElementById("viewer")) showTarget();
 });
 
 // htmx requests carry the CSRF token as a header.
