@@ -4,7 +4,10 @@ For each size N it generates, in a temporary folder, a Stack Exchange ``Posts.xm
 answers, HTML bodies in a Danish/English mix) and a Reddit Pushshift NDJSON of N comments (plus one submission per
 thread), then measures, each in its own child process (peak RSS is the child's own VmHWM):
 
-  (a) baseline  a plain script doing the minimum: parse every row, insert every post into SQLite with an FTS5 index;
+  (a) baseline  a plain script doing the minimum: parse every row, insert every post into SQLite with an FTS5 index
+                (the raw body, FTS5's default tokeniser);
+  (a') stemmed   the same with the index aia builds: ``unicode61 remove_diacritics 0`` over the Snowball Danish stems
+                (``aia.text.stemming.index_columns``), so (b)/(a') compares like with like for the search index;
   (b) import    ``aia netnography import`` of all threads without filters;
   (c) keyword   the same with ``--keyword`` matching about 5 % of the threads.
 
@@ -143,19 +146,36 @@ def make_reddit(path: Path, n: int) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def baseline(fmt: str, dump: Path, db_path: Path) -> int:
-    """The minimum: parse every row and insert every post into SQLite with an FTS5 index. Returns posts stored."""
+def baseline(fmt: str, dump: Path, db_path: Path, stemmed: bool = False) -> int:
+    """The minimum: parse every row and insert every post into SQLite with an FTS5 index. Returns posts stored.
+
+    ``stemmed``: the index holds the stems (and the words that differ from them) like aia's, same tokeniser."""
     from lxml import etree
+
+    from aia.text.stemming import index_columns
 
     db = sqlite3.connect(db_path)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("CREATE TABLE posts (id INTEGER PRIMARY KEY, thread TEXT, author TEXT, body TEXT)")
-    db.execute("CREATE VIRTUAL TABLE posts_fts USING fts5(body, content='posts', content_rowid='id')")
+    if stemmed:
+        db.execute(
+            "CREATE TABLE posts (id INTEGER PRIMARY KEY, thread TEXT, author TEXT, body TEXT, stem TEXT, plain TEXT)"
+        )
+        db.execute(
+            "CREATE VIRTUAL TABLE posts_fts USING fts5(stem, plain, content='posts', content_rowid='id', "
+            "tokenize='unicode61 remove_diacritics 0')"
+        )
+    else:
+        db.execute("CREATE TABLE posts (id INTEGER PRIMARY KEY, thread TEXT, author TEXT, body TEXT)")
+        db.execute("CREATE VIRTUAL TABLE posts_fts USING fts5(body, content='posts', content_rowid='id')")
     batch: list[tuple[int, str, str, str]] = []
     n = 0
 
     def flush() -> None:
-        db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?)", batch)
+        if stemmed:
+            rows = [(*row, *index_columns(row[3])) for row in batch]
+            db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?, ?, ?)", rows)
+        else:
+            db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?)", batch)
         batch.clear()
 
     if fmt == "stackexchange":
@@ -181,7 +201,10 @@ def baseline(fmt: str, dump: Path, db_path: Path) -> int:
                 if len(batch) >= 5000:
                     flush()
     flush()
-    db.execute("INSERT INTO posts_fts(rowid, body) SELECT id, body FROM posts")
+    if stemmed:
+        db.execute("INSERT INTO posts_fts(rowid, stem, plain) SELECT id, stem, plain FROM posts")
+    else:
+        db.execute("INSERT INTO posts_fts(rowid, body) SELECT id, body FROM posts")
     db.commit()
     db.close()
     return n
@@ -198,8 +221,8 @@ def peak_rss_mb() -> float:
 def child(argv: list[str]) -> None:
     mode, fmt, dump = argv[0], argv[1], Path(argv[2])
     t0 = time.perf_counter()
-    if mode == "baseline":
-        posts = baseline(fmt, dump, Path(argv[3]))
+    if mode in ("baseline", "stemmed"):
+        posts = baseline(fmt, dump, Path(argv[3]), stemmed=mode == "stemmed")
         print(json.dumps({"posts": posts, "seconds": time.perf_counter() - t0, "rss_mb": peak_rss_mb()}))
         return
     if mode == "project":
@@ -278,13 +301,20 @@ def main() -> None:
                 rows = {"baseline": measure(["baseline", fmt, str(dump), str(tmp / "baseline.sqlite")])}
                 read = rows["baseline"]["posts"]  # posts in the dump; every run reads them all
                 show(fmt, n, size, "baseline", rows["baseline"], read)
+                rows["stemmed"] = measure(["stemmed", fmt, str(dump), str(tmp / "stemmed.sqlite")])
+                show(fmt, n, size, "stemmed", rows["stemmed"], read)
                 for mode in ("import", "keyword"):
                     root = tmp / f"projekt-{mode}"
                     measure(["project", fmt, str(dump), str(root)])
                     rows[mode] = measure([mode, fmt, str(dump), str(root)])
                     show(fmt, n, size, mode, rows[mode], read)
                 ratio = rows["baseline"]["seconds"] / rows["import"]["seconds"]
-                print(f"{fmt:13} {n:>8}  import/baseline throughput: {ratio:.0%} (target >= 50 %)", flush=True)
+                ratio_stem = rows["stemmed"]["seconds"] / rows["import"]["seconds"]
+                print(
+                    f"{fmt:13} {n:>8}  import/baseline throughput: {ratio:.0%}, import/stemmed baseline: "
+                    f"{ratio_stem:.0%} (target >= 50 %); load average {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,21 @@ def html_to_text(html: str) -> str:
         return clean
     out: list[str] = []
     _walk(root, out, quote=0)
-    text = "".join(out)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return tidy("".join(out))
+
+
+_TRAILING_BLANKS = re.compile(r"[ \t]+\n")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def tidy(text: str) -> str:
+    """No blanks before a line end, at most one empty line, no outer white space. Each regex runs only when its
+    literal can occur (the regexes have no literal prefix, so they would try every space of the text)."""
+    if " \n" in text or "\t\n" in text:
+        text = _TRAILING_BLANKS.sub("\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def _walk(el: lxml.html.HtmlElement, out: list[str], quote: int) -> None:

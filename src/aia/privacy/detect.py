@@ -39,6 +39,8 @@ _EMAIL_LOCAL = re.compile(r"(?<![\w.+-])[\w+-][\w.+-]*$")
 
 def find_emails(text: str) -> list[Finding]:
     out: list[Finding] = []
+    if "@" not in text:
+        return out  # fast path: every e-mail has an "@"
     # Search from the literal "@" (fast), then extend backwards over the local part.
     for m in _EMAIL_DOMAIN.finditer(text):
         local = _EMAIL_LOCAL.search(text, max(0, m.start() - 64), m.start())
@@ -79,6 +81,8 @@ _PROFILE_HOSTS = {
     "threads.net": re.compile(r"^/@[^/?#]+", re.I),
     "bsky.app": re.compile(r"^/profile/[^/?#]+", re.I),
 }
+#: literals one of which every match of _URL_RE or _BARE_PROFILE contains (a cheap test before the regexes)
+_URL_MARKERS: tuple[str, ...] = ("http://", "https://", "www.", ".com/", ".net/", ".app/")
 _ANY_HOST_PERSONAL = re.compile(r"^/(?:@|~)[^/?#]+")
 _SPLIT_URL = re.compile(r"^(?:https?://)?([^/?#]+)(.*)$", re.I)
 
@@ -109,6 +113,8 @@ def find_urls(text: str, *, all_urls: bool = False) -> list[Finding]:
     URLs start with ``http(s)://`` or ``www.``; a bare ``linkedin.com/in/...``-style profile address is also found.
     """
     spans: list[tuple[int, int]] = []
+    if not any(marker in text for marker in _URL_MARKERS):
+        return []  # fast path: neither pattern can match without one of these literals
     for m in _URL_RE.finditer(text):
         if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "@/."):
             continue
@@ -138,6 +144,8 @@ _HANDLE_RE = re.compile(r"@(?<![\w@./+-]@)[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-
 
 
 def find_handles(text: str) -> list[Finding]:
+    if "@" not in text:
+        return []
     return [Finding(m.start(), m.end(), "HANDLE", m.group(0), 0.9) for m in _HANDLE_RE.finditer(text)]
 
 
@@ -157,6 +165,8 @@ _NOT_PHONE_CONTEXT = re.compile(
 )
 
 _DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}")
+#: phone numbers, CPR numbers and IBANs all contain digits: a text without any skips those detectors
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def _phone_spans(chunk: str) -> list[tuple[int, int]]:
@@ -174,6 +184,8 @@ def _phone_spans(chunk: str) -> list[tuple[int, int]]:
 def find_phones(text: str) -> list[Finding]:
     """Phone numbers valid for DK (or in international form). Order/invoice/case numbers are excluded by context."""
     out: list[Finding] = []
+    if _ANY_DIGIT.search(text) is None:
+        return out
     for cand in _PHONE_CANDIDATE.finditer(text):
         chunk = cand.group(0)
         if sum(c.isdigit() for c in chunk) < 8:
@@ -207,7 +219,9 @@ def phone_key(value: str) -> str:
 
 # --- CPR numbers ---------------------------------------------------------------------------------------------------
 
-_CPR_RE = re.compile(r"(?<![\w.,/-])(\d{2})(\d{2})(\d{2})([- ]?)(\d{4})(?![\w/-]|[.,]\d)")
+#: the look-behind comes after the first digit (same matches as in front of it) so that the regex engine can skip
+#: ahead to digits instead of trying the look-behind at every position
+_CPR_RE = re.compile(r"(\d(?<![\w.,/-]\d)\d)(\d{2})(\d{2})([- ]?)(\d{4})(?![\w/-]|[.,]\d)")
 _CPR_CONTEXT = re.compile(r"(?:cpr|personn\w*|person\s*nr|pers\.?\s*nr)\W{0,6}(?:\w+\W+){0,2}$", re.IGNORECASE)
 
 
@@ -230,6 +244,8 @@ def cpr_mod11_ok(digits: str) -> bool:
 def find_cpr(text: str) -> list[Finding]:
     """CPR numbers ``DDMMYY-NNNN`` / ``DDMMYYNNNN`` with a valid date; never requires modulus-11."""
     out: list[Finding] = []
+    if _ANY_DIGIT.search(text) is None:
+        return out
     for m in _CPR_RE.finditer(text):
         digits = m.group(1) + m.group(2) + m.group(3) + m.group(5)
         if cpr_birth_date(digits) is None:
@@ -245,11 +261,14 @@ def find_cpr(text: str) -> list[Finding]:
 
 # --- IBAN ----------------------------------------------------------------------------------------------------------
 
-_IBAN_RE = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
+#: look-behind after the first letter (same matches; lets the engine skip ahead to capitals)
+_IBAN_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
 
 
 def find_ibans(text: str) -> list[Finding]:
     out: list[Finding] = []
+    if _ANY_DIGIT.search(text) is None:
+        return out
     for m in _IBAN_RE.finditer(text):
         value = m.group(0)
         # Shorten from the right until valid, in case a following word was swallowed.
@@ -267,6 +286,8 @@ def find_ibans(text: str) -> list[Finding]:
 # --- company forms ------------------------------------------------------------------------------------------------
 
 _COMPANY_FORM = re.compile(r"(?<=\s)(?:A/S|ApS|I/S|IVS|K/S|P/S|a\.m\.b\.a\.?|amba)(?![\w/])")
+#: literals one of which every match of _COMPANY_FORM contains
+_COMPANY_MARKERS: tuple[str, ...] = ("/S", "ApS", "IVS", "a.m.b.a", "amba")
 _COMPANY_WORDS = re.compile(r"(?<![\w&])(?:[A-ZÆØÅ][\w'’.-]*\s+(?:&\s+)?){1,4}$")
 _NOT_COMPANY_WORD = frozenset(
     {"Hos", "Fra", "Til", "Med", "Vi", "Det", "Den", "De", "Og", "I", "På", "For", "Hun", "Han", "Jeg", "Er", "Som"}
@@ -281,6 +302,8 @@ def find_company_forms(text: str) -> list[Finding]:
     are given as known organisations instead.
     """
     out: list[Finding] = []
+    if not any(marker in text for marker in _COMPANY_MARKERS):
+        return out  # fast path: no company form can match
     for form in _COMPANY_FORM.finditer(text):
         m = _COMPANY_WORDS.search(text, max(0, form.start() - 80), form.start())
         if m is None:

@@ -23,7 +23,9 @@ from importlib import resources
 
 from aia.privacy.detect import Finding
 
-_TOKEN_RE = re.compile(r"(?<![\w@.])[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:[-'’][^\W\d_]+)*")
+#: a capitalised token not preceded by a word character, "@" or "."; the look-behind comes after the first letter
+#: (the same matches as in front of it) so that the regex engine skips ahead to capitals
+_TOKEN_RE = re.compile(r"[A-ZÀ-ÖØ-Þ](?<![\w@.][A-ZÀ-ÖØ-Þ])[^\W\d_]*(?:[-'’][^\W\d_]+)*")
 _SURNAME_ENDINGS = ("sen", "gaard", "gård", "strup", "skov", "holm", "berg", "bjerg", "lund", "høj")
 _COMPANY_AFTER = re.compile(
     r"\s*(?:[&+]|(?:A/S|ApS|I/S|IVS|K/S|P/S|a\.m\.b\.a|amba|Group|Holding|Bank|GmbH|Ltd|Inc)\b)"
@@ -78,7 +80,19 @@ def _classify(word: str, listed_only: bool = False) -> str:
 
 
 def _classify_token(token: str) -> tuple[str, int]:
-    """Class of a token and the length of the name part (a genitive ``s`` is left out)."""
+    """Class of a token and the length of the name part (a genitive ``s`` is left out); cached for word-sized tokens
+    (texts repeat the same capitalised words over and over)."""
+    if len(token) <= 40:
+        return _classify_cached(token)
+    return _classify_uncached(token)
+
+
+@lru_cache(maxsize=65536)
+def _classify_cached(token: str) -> tuple[str, int]:
+    return _classify_uncached(token)
+
+
+def _classify_uncached(token: str) -> tuple[str, int]:
     kind = _classify(token)
     if kind:
         return kind, len(token)
@@ -92,7 +106,7 @@ def _classify_token(token: str) -> tuple[str, int]:
 def find_names(text: str) -> list[Finding]:
     """Person-name candidates from the gazetteer; ambiguous ones have ``needs_review`` set."""
     _, _, ambiguous = gazetteer()
-    tokens = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    tokens = [m.span() for m in _TOKEN_RE.finditer(text)]
     out: list[Finding] = []
     i = 0
     while i < len(tokens):

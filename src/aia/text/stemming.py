@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import compress
+from operator import ne
 
 import Stemmer
 
@@ -50,4 +52,5 @@ def index_columns(text: str) -> tuple[str, str]:
     """
     tokens = words(text)
     stems = _stemmer().stemWords(tokens)
-    return " ".join(stems), " ".join(w for w, s in zip(tokens, stems, strict=True) if w != s)
+    # the words that differ from their stem, selected in C (compress/map) rather than by a generator per word
+    return " ".join(stems), " ".join(compress(tokens, map(ne, tokens, stems)))
