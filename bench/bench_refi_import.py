@@ -3,7 +3,8 @@
 Target (issue 4): < 10 s and < 500 MB peak memory. Run: .venv/bin/python bench/bench_refi_import.py
 The project is built as in ``bench_refi.py`` (same generator and seed) and exported; the import then runs in a
 fresh process, so its peak memory is its own: first into a new project, then again into the same project
-(everything matched by GUID, nothing stored twice).
+(everything matched by GUID and compared field by field, nothing stored twice, nothing changed). CPU time is
+printed beside the wall time: on a busy machine it is the fairer figure.
 """
 
 from __future__ import annotations
@@ -39,19 +40,25 @@ def build(root: Path) -> Path:
 
 def run_import(qdpx: Path, target: Path) -> None:
     """In the child process: import into a new project, then again into the same one."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     project, summary = import_into_new_project(qdpx, target, user="bench")
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     print(summary.describe())
     for warning in summary.warnings:
         print("warning:", warning)
-    print(f"import_qdpx into a new project: {elapsed:.2f} s, peak memory {peak_mb():.0f} MB")
-    started = time.perf_counter()
-    again = project.import_qdpx(qdpx)
-    print(f"re-import (all matched by GUID): {time.perf_counter() - started:.2f} s, peak memory {peak_mb():.0f} MB")
+    print(f"import_qdpx into a new project: {elapsed:.2f} s ({cpu:.2f} s CPU), peak memory {peak_mb():.0f} MB")
+    started, cpu = time.perf_counter(), time.process_time()
+    again = project.import_qdpx(qdpx, remove_missing=True)
+    again_s, again_cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(
+        f"re-import (all matched by GUID, each compared, --remove-missing): {again_s:.2f} s ({again_cpu:.2f} s CPU), "
+        f"peak memory {peak_mb():.0f} MB"
+    )
     print(again.describe())
+    assert again.changes == [] and again.sources == again.codings == 0, "an unchanged re-import changed something"
     project.close()
-    ok = elapsed < 10 and peak_mb() < 500
+    ok = max(elapsed, again_s) < 10 and peak_mb() < 500
     print("target < 10 s and < 500 MB:", "met" if ok else "NOT met")
 
 

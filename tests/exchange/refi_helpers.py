@@ -93,6 +93,8 @@ def rich_project(root: Path) -> Project:
         attributes={"alder": 34, "erfaring": 7.5, "startdato": "2020-01-15", "sprog": ["da", "en"]},
     )
     p.add_participant("SWU", role="Udvikler", attributes={"alder": "ukendt", "erfaring": 3})
+    for person in ("SWU-P01", "SWU-P02"):  # material naming them needs covering consent
+        p.add_consent(person, "v1", "2026-01-10", wps=(1, 2, 3, 4, 5))
     act = p.add_activity("SWU", 2, "interview", "Interview om Copilot", date="2026-03-12", participants=["SWU-P01"])
     raw = (
         "Interviewer: Hvordan går det med AI? 😀\n\n"

@@ -57,6 +57,7 @@ def refi_import(
     new_project: Path | None,
     as_json: bool,
     consent_override: str | None = None,
+    remove_missing: bool = False,
 ) -> None:
     """``aia import FILE.qdpx|FILE.qdc``: the REFI-QDA branch of the import command."""
     if len(files) != 1 or not refi_files(files):
@@ -68,8 +69,10 @@ def refi_import(
     path = files[0]
     into = (track, wp) if track is not None and wp is not None else None
     if path.suffix.lower() == ".qdc":
-        if new_project is not None or positions != "auto":
-            raise click.UsageError("--new-project and --positions apply to .qdpx files, not to a .qdc codebook")
+        if new_project is not None or positions != "auto" or remove_missing:
+            raise click.UsageError(
+                "--new-project, --positions and --remove-missing apply to .qdpx files, not to a .qdc codebook"
+            )
         summary = project_of(ctx).import_qdc(path)
     elif new_project is not None:
         project, summary = import_into_new_project(
@@ -80,10 +83,12 @@ def refi_import(
         project = project_of(ctx)
         if consent_override is not None:
             require_lead(project, "importing without covering consent")
-        summary = project.import_qdpx(path, positions, into, consent_override)
+        summary = project.import_qdpx(path, positions, into, consent_override, remove_missing)
     if as_json:
         print_json({**as_dict(summary), "path": str(summary.path)})
         return
     for warning in summary.warnings:
         click.echo(f"warning: {path.name}: {warning}", err=True)
+    for change in summary.changes:
+        click.echo(f"changed: {change}")
     click.echo(summary.describe() + (f" (new project {new_project})" if new_project is not None else ""))

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from aia.clock import now
-from aia.exchange.refi.merge import Existing, Plan
+from aia.exchange.refi.plan import Existing, Plan, StoredCoding
 from aia.model import WORK_PACKAGES
 from aia.store import sources as sources_db
 from aia.store.schema import (
@@ -59,6 +59,28 @@ def existing(conn: sa.Connection) -> Existing:
         },
         organisation_codes={str(c) for c in conn.execute(sa.select(organisations.c.code)).scalars()},
         code_count=int(conn.execute(sa.select(sa.func.count()).select_from(codes)).scalar_one()),
+        code_details={
+            str(g).lower(): (str(d or ""), str(c))
+            for g, d, c in conn.execute(sa.select(codes.c.guid, codes.c.description, codes.c.color))
+        },
+        source_titles={str(g).lower(): str(t) for g, t in conn.execute(sa.select(sources.c.guid, sources.c.title))},
+        coding_rows={
+            str(g).lower(): StoredCoding(int(s), int(c), int(a), int(b), m)
+            for g, s, c, a, b, m in conn.execute(
+                sa.select(
+                    codings.c.guid,
+                    codings.c.source_id,
+                    codings.c.code_id,
+                    codings.c.start,
+                    codings.c.end,
+                    codings.c.comment,
+                )
+            )
+        },
+        memo_rows={
+            str(g).lower(): (str(t), str(b), str(u))
+            for g, t, b, u in conn.execute(sa.select(memos.c.guid, memos.c.title, memos.c.body, memos.c.updated_at))
+        },
     )
 
 

@@ -31,6 +31,10 @@ class ImportSummary:
     #: the REFI GUIDs of the sources stored new, in the order of ``source_ids``
     source_guids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: changes to matched objects, per kind ("codes renamed", "sources renamed", "memos changed", "codings removed" …)
+    changed: dict[str, int] = field(default_factory=dict)
+    #: one line per change to a matched object
+    changes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         if self.sources == 0 and self.codings == 0 and not any(self.matched.get(k) for k in ("sources", "codings")):
@@ -41,7 +45,12 @@ class ImportSummary:
                 f"{self.participants} participants, {self.organisations} organisations, {self.tracks} forløb"
             )
         known = ", ".join(f"{n} {k}" for k, n in sorted(self.matched.items()) if n)
-        return f"imported {self.path.name}: {new}" + (f"; already in the project: {known}" if known else "")
+        changed = ", ".join(f"{n} {k}" for k, n in sorted(self.changed.items()) if n)
+        return (
+            f"imported {self.path.name}: {new}"
+            + (f"; already in the project: {known}" if known else "")
+            + (f"; changed: {changed}" if changed else "")
+        )
 
 
 def import_into_new_project(
@@ -57,7 +66,7 @@ def import_into_new_project(
     The file is read and checked before the project is created; if the import fails, the new directory is
     removed again, so a refused file leaves nothing behind. A new project has no consent recorded, so a file whose
     sources are linked to Cases needs ``consent_override`` (the lead's reason, recorded)."""
-    from aia.exchange.refi.merge import prepare
+    from aia.exchange.refi.prepare import prepare
     from aia.exchange.refi.read import read_qdpx
     from aia.project import init_project
 
