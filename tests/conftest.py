@@ -34,7 +34,15 @@ def swu(project: Project) -> Project:
     project.add_track("Multimediedesignere", prefix="MMD")
     project.add_participant("SWU", role="AI-champion", job_function="Backend-udvikler")
     project.add_activity("SWU", 2, "interview", "Interview om Copilot", date="2026-03-12", participants=["SWU-P01"])
+    record_consent(project)
     return project
+
+
+def record_consent(project: Project, wps: tuple[int, ...] = (1, 2, 3, 4, 5)) -> None:
+    """Record consent covering ``wps`` for every participant of a fixture project (material naming a registered
+    participant is imported only under covering consent, see docs/data-protection.md)."""
+    for person in project.participants():
+        project.add_consent(person.pseudonym, "Informationsark v1", "2026-01-15", wps=wps)
 
 
 INTERVIEW = """Interviewer: Hvordan begyndte I at bruge AI-værktøjer i teamet?

@@ -44,6 +44,7 @@ def filled(run, interview_file: Path):  # type: ignore[no-untyped-def]
         "--attr",
         "erfaring=8 år",
     )
+    run("consent", "add", "SWU-P01", "--sheet-version", "Informationsark v1", "--date", "2026-02-01", "--wp", "2")
     run(
         "activity",
         "add",

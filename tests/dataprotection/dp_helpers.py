@@ -68,6 +68,8 @@ def canary_project(root: Path) -> Project:
     )
     keys.set_person(p2.pseudonym, PersonIdentity(full_names=("Søren Østergaard",), first_name="Søren"))
     keys.save()
+    for person in (p1, p2):  # material naming them is imported only under covering consent
+        project.add_consent(person.pseudonym, "Informationsark v1", "2026-01-15", wps=[1, 2, 3, 4, 5])
     tmp = root.parent / "indlæsning"
     tmp.mkdir(exist_ok=True)
     for name, text in (("eget.txt", OWN_INTERVIEW), ("gruppe.txt", GROUP_INTERVIEW), ("andet.txt", OTHER_INTERVIEW)):

@@ -18,9 +18,9 @@ def test_consent_records_and_check(swu: Project, tmp_path: Path) -> None:
     swu.create_keystore(PASSPHRASE, kdf=CHEAP)
     form = tmp_path / "samtykke_underskrevet.pdf"
     form.write_bytes(b"%PDF-1.4 underskrevet af deltageren \xc3\xa6\xc3\xb8\xc3\xa5")
-    person = swu.participant("SWU-P01")
-    assert [str(p) for p in swu.check_consent([person.id], 2)] == ["SWU-P01: no consent is recorded"]
-    record = swu.add_consent("SWU-P01", "v1.2", "2026-02-01", "consent", [2, 3], audio=True, quotes=True, form=form)
+    person = swu.add_participant("SWU")  # SWU-P02: the fixture records consent for SWU-P01 only
+    assert [str(p) for p in swu.check_consent([person.id], 2)] == ["SWU-P02: no consent is recorded"]
+    record = swu.add_consent("SWU-P02", "v1.2", "2026-02-01", "consent", [2, 3], audio=True, quotes=True, form=form)
     assert record.wps == (2, 3) and record.audio and record.quotes and not record.reuse
     assert record.form_media_type == "application/pdf"
     assert swu.check_consent([person.id], 2) == []
@@ -28,10 +28,10 @@ def test_consent_records_and_check(swu: Project, tmp_path: Path) -> None:
     assert len(problems) == 1 and "covers WP2, WP3, not WP4" in problems[0].problem
     # the form is stored encrypted: its bytes are nowhere in the database
     assert b"underskrevet af deltageren" not in (swu.path / "aia.sqlite").read_bytes()
-    assert swu.consent_form("SWU-P01") == ("application/pdf", form.read_bytes())
+    assert swu.consent_form("SWU-P02") == ("application/pdf", form.read_bytes())
     # a newer record counts
-    swu.add_consent("SWU-P01", "v2", "2026-05-01", "research", [4])
-    assert swu.consent("SWU-P01").legal_basis == "research"
+    swu.add_consent("SWU-P02", "v2", "2026-05-01", "research", [4])
+    assert swu.consent("SWU-P02").legal_basis == "research"
     assert swu.check_consent([person.id], 4) == [] and len(swu.check_consent([person.id], 2)) == 1
     swu.override_consent([person.id], 2, "aftalt mundtligt med deltageren")
     assert swu.audit_events(action="consent.override")[0].details == {"participants": [person.id]}
@@ -39,16 +39,17 @@ def test_consent_records_and_check(swu: Project, tmp_path: Path) -> None:
 
 def test_consent_form_needs_the_key_store(swu: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AIA_KEYSTORE_PASSPHRASE", raising=False)
+    swu.add_participant("SWU")  # SWU-P02, without consent (the fixture records it for SWU-P01)
     form = tmp_path / "blanket.pdf"
     form.write_bytes(b"%PDF")
     with pytest.raises(KeyStoreError):
-        swu.add_consent("SWU-P01", "v1", "2026-02-01", wps=[2], form=form)
+        swu.add_consent("SWU-P02", "v1", "2026-02-01", wps=[2], form=form)
     with pytest.raises(ValidationError, match="work package 7"):
-        swu.add_consent("SWU-P01", "v1", "2026-02-01", wps=[7])
+        swu.add_consent("SWU-P02", "v1", "2026-02-01", wps=[7])
     with pytest.raises(ValidationError, match="legal basis"):
-        swu.add_consent("SWU-P01", "v1", "2026-02-01", "samtykke", wps=[2])
+        swu.add_consent("SWU-P02", "v1", "2026-02-01", "samtykke", wps=[2])
     with pytest.raises(NotFoundError):
-        swu.consent("SWU-P01")
+        swu.consent("SWU-P02")
 
 
 def test_consent_cli(swu: Project) -> None:

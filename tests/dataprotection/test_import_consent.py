@@ -63,6 +63,8 @@ def test_withdrawal_spares_another_participant_with_the_same_first_name(tmp_path
         keys.set_person("SWU-P02", PersonIdentity(full_names=("Mette Brandt",), first_name="Mette"))
         project.save_keys()
         project.set_pseudonymisation(False)
+        for person in ("SWU-P01", "SWU-P02"):
+            project.add_consent(person, "Informationsark v1", "2026-01-15", wps=[2])
         own = b"Jeg hedder Mette og arbejder med backend."
         other = b"Mette fra frontend brugte ChatGPT til testene."
         project.import_bytes(own, "egen.txt", track="SWU", wp=2, participants=["SWU-P01"])

@@ -39,6 +39,7 @@ def keyed(tmp_path: Path) -> Iterator[Project]:
     with aia.init_project(tmp_path / "projekt", user="Forsker A", keystore_passphrase=PASSPHRASE, kdf=FAST_KDF) as p:
         p.add_track("Softwareudviklere", prefix="SWU")
         p.add_participant("SWU", role="AI-champion")
+        p.add_consent("SWU-P01", "Informationsark v1", "2026-01-15", wps=[1, 2, 3, 4, 5])  # covering consent
         assert p.add_organisation("Softwarehus (SMV)").code == "ORG-01"
         keys = p.keys()
         keys.set_person(

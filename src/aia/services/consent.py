@@ -42,14 +42,15 @@ class ConsentProblem:
         return f"{self.participant}: {self.problem}"
 
 
-def consent_problems(
-    conn: Connection, participant_ids: Sequence[int], wp_number: int, at_import: bool = True
-) -> list[ConsentProblem]:
-    """:meth:`ConsentService.check_consent` inside a transaction (an import asks it where it stores)."""
+def consent_problems(conn: Connection, participant_ids: Sequence[int], wp_number: int) -> list[ConsentProblem]:
+    """:meth:`ConsentService.check_consent` inside a transaction (an import asks it where it stores).
+
+    Strict: every registered participant named is checked against their newest consent record, whether or not the
+    project records consent for anyone else (a project that records none refuses material naming a participant)."""
     problems: list[ConsentProblem] = []
     wanted = list(dict.fromkeys(participant_ids))
-    if not wanted or (at_import and not db.records_consent(conn)):
-        return problems  # a project that records no consent at all is not checked (see docs/data-protection.md)
+    if not wanted:
+        return problems
     newest = db.newest_consents(conn, wanted)
     pseudonyms = dict(db.participant_ids(conn))
     for pid in wanted:
@@ -179,7 +180,7 @@ class ConsentService(AuditService):
         """What stands in the way of importing material naming these participants into WP ``wp_number``: no
         consent, or consent whose scope does not include the WP. Empty when everything is covered."""
         with read(self.engine) as conn:
-            return consent_problems(conn, participant_ids, wp_number, at_import=False)
+            return consent_problems(conn, participant_ids, wp_number)
 
     def override_consent(self, participant_ids: list[int], wp_number: int, reason: str) -> None:
         """Record that the lead lets an import through although consent does not cover it, and why."""

@@ -11,7 +11,7 @@ from aia.clock import now
 from aia.errors import ImportFailed, NotFoundError, ValidationError
 from aia.exchange.refi.export import ExportSummary, export_qdc, export_qdpx
 from aia.exchange.refi.importer import ImportSummary
-from aia.exchange.refi.merge import Existing, Plan, PreparedProject, plan, plan_codebook, prepare
+from aia.exchange.refi.merge import Existing, Plan, PreparedProject, merge, plan, plan_codebook, prepare
 from aia.exchange.refi.positions import POSITION_CHOICES
 from aia.exchange.refi.read import read_qdc, read_qdpx
 from aia.ingest.base import ImportedSource
@@ -45,8 +45,13 @@ class ExchangeService(MemoService):
         positions: str = "auto",
         into: tuple[str | int, int] | None = None,
         consent_override: str | None = None,
+        remove_missing: bool = False,
     ) -> ImportSummary:
         """Import a REFI-QDA project file into this project, merging by GUID (see ``docs/refi-qda.md``).
+
+        Objects the project has already (same GUID) are updated to what the file says, and every change is
+        reported (:attr:`ImportSummary.changes`); codings on such sources that the file lacks are kept unless
+        ``remove_missing`` (then removed, counted and audited).
 
         ``positions``: ``auto`` (detect code points or UTF-16 units), ``utf16`` or ``codepoints``. ``into``:
         (forløb, WP) for sources that are in no forløb/WP Set (default: forløb "Importeret fra REFI-QDA", WP1).
@@ -60,7 +65,7 @@ class ExchangeService(MemoService):
         prepared = prepare(parsed, source.name, positions)
         pseudo = self.pseudonym_context()
         findings = pseudonymise_prepared(prepared, pseudo) if pseudo is not None else {}
-        summary = self.import_prepared(source, prepared, into, pseudo, consent_override, findings)
+        summary = self.import_prepared(source, prepared, into, pseudo, consent_override, findings, remove_missing)
         if pseudo is not None and summary.sources:
             stored = [f for guid in summary.source_guids for f in findings.get(guid, [])]
             replaced = sum(1 for f in stored if f["status"] == "replaced")
@@ -78,10 +83,12 @@ class ExchangeService(MemoService):
         summary = ImportSummary(source, warnings=list(parsed.warnings))
         with write(self.engine) as conn:
             the_plan = plan_codebook(parsed, db.existing(conn))
-            stored = db.store_plan(conn, the_plan, self.user)
+            stored, _applied = merge(conn, the_plan, self.user)
         summary.codes = stored.codes
         summary.matched = dict(the_plan.matched)
         summary.warnings += the_plan.warnings
+        summary.changed = dict(the_plan.updates.counts)
+        summary.changes = list(the_plan.updates.changes)
         return summary
 
     def import_prepared(
@@ -92,6 +99,7 @@ class ExchangeService(MemoService):
         pseudo: PseudonymContext | None = None,
         consent_override: str | None = None,
         findings: dict[str, list[dict[str, Any]]] | None = None,
+        remove_missing: bool = False,
     ) -> ImportSummary:
         """Store a read and prepared project file (:func:`aia.exchange.refi.merge.prepare`): the one storing step
         of a ``.qdpx`` import (a hook for changing the texts, e.g. pseudonymisation, belongs before it).
@@ -109,8 +117,10 @@ class ExchangeService(MemoService):
                 for s in prepared.sources
                 if s.parsed.guid in existing.sources
             }
-            the_plan: Plan = plan(prepared, existing, self.user, target, db.stored_texts(conn, known))
-            problems = _consent_problems(conn, the_plan, existing)
+            the_plan: Plan = plan(
+                prepared, existing, self.user, target, db.stored_texts(conn, known), remove_missing=remove_missing
+            )
+            problems, unconsented = _consent_problems(conn, the_plan, existing)
             if problems and consent_override is None:
                 raise ImportFailed(path.name, consent_refusal(problems))
             for s in the_plan.sources:
@@ -118,7 +128,7 @@ class ExchangeService(MemoService):
                 kept = stored_original(s.original, sha, pseudo)  # encrypted when pseudonymising
                 if kept is not None and self._store_file(sha, kept):
                     written.append(sha)
-            stored = db.store_plan(conn, the_plan, self.user)
+            stored, applied = merge(conn, the_plan, self.user)
             pseudo_db.insert_findings(
                 conn,
                 [
@@ -141,7 +151,25 @@ class ExchangeService(MemoService):
         summary.source_guids = [s.guid for s in the_plan.sources]
         summary.matched = dict(the_plan.matched)
         summary.warnings = the_plan.warnings
+        summary.changed = dict(the_plan.updates.counts)
+        summary.changes = list(the_plan.updates.changes)
+        if unconsented:
+            summary.warnings.append(
+                f"participants new from this file have no consent recorded: {', '.join(unconsented)}; record it with "
+                f"'aia consent add {unconsented[0]} --wp N --sheet-version V --date YYYY-MM-DD' before importing more "
+                "material naming them"
+            )
         self.audit("import.qdpx", str(path.name), {"sources": stored.sources, "codings": stored.codings})
+        if the_plan.updates.changes:
+            self.audit(
+                "import.qdpx.update",
+                str(path.name),
+                {
+                    "changed": dict(the_plan.updates.counts),
+                    "removed_coding_ids": applied.removed_codings,
+                    "memos_moved_to_source": applied.memos_moved,
+                },
+            )
         return summary
 
     def _into(self, into: tuple[str | int, int] | None) -> tuple[str, int] | None:
@@ -159,25 +187,22 @@ class ExchangeService(MemoService):
             return name, wp  # a new forløb of that name is created
 
 
-def _consent_problems(conn: Connection, the_plan: Plan, existing: Existing) -> list[ConsentProblem]:
-    """Consent problems of the planned new sources' participants, per WP (participants the file brings along are
-    new, so they have none)."""
+def _consent_problems(conn: Connection, the_plan: Plan, existing: Existing) -> tuple[list[ConsentProblem], list[str]]:
+    """Consent problems of the registered participants (Cases matched by GUID) linked to the planned new sources, per
+    WP, checked strictly (whether or not the project records consent for anyone else); and the pseudonyms of the
+    participants the file brings along linked to a source: they are not registered yet, so not refused, but they
+    have no consent recorded (the import says so)."""
     new = {p.guid: p.pseudonym for p in the_plan.participants}
     problems: list[ConsentProblem] = []
-    if not dp_db.records_consent(conn):
-        return problems
     by_wp: dict[int, list[str]] = {}
     for s in the_plan.sources:
         by_wp.setdefault(s.wp, []).extend(s.participants)
+    unconsented: list[str] = []
     for wp_number, guids in sorted(by_wp.items()):
         known = [existing.participants[g] for g in dict.fromkeys(guids) if g in existing.participants]
         problems += consent_problems(conn, known, wp_number)
-        problems += [
-            ConsentProblem(new[g], wp_number, "no consent is recorded (new from this file)")
-            for g in dict.fromkeys(guids)
-            if g in new and g not in existing.participants
-        ]
-    return problems
+        unconsented += [new[g] for g in dict.fromkeys(guids) if g in new and g not in existing.participants]
+    return problems, sorted(set(unconsented))
 
 
 def _record_overrides(

@@ -136,11 +136,6 @@ def newest_consents(conn: sa.Connection, participant_ids: Sequence[int]) -> dict
     return newest
 
 
-def records_consent(conn: sa.Connection) -> bool:
-    """Whether the project records consent at all (then imports are checked against it)."""
-    return conn.execute(sa.select(consents.c.id).limit(1)).first() is not None
-
-
 def erased_pseudonyms(conn: sa.Connection) -> set[str]:
     """Pseudonyms of participants who withdrew (an erasure job names them), upper case."""
     if not has_journal(conn):

@@ -16,6 +16,7 @@ from aia.errors import AiaError, NotFoundError, ValidationError
 from aia.project import Project
 from aia.services.importing import ImportResult
 from aia.web.core import Ctx, route
+from aia.web.i18n import t
 
 #: finished jobs kept per app, so that a page can still show them
 KEEP_JOBS = 50
@@ -31,6 +32,8 @@ class ImportJob:
     activity: int
     names: list[str]
     results: list[ImportResult] = field(default_factory=list)
+    #: the lead's reason for importing material whose participants' consent does not cover the WP (None: refuse it)
+    consent_override: str | None = None
     done: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
 
@@ -39,11 +42,13 @@ class ImportJob:
         return self.names[len(self.results) :]
 
 
-def import_one(project: Project, activity: int, name: str, data: bytes) -> ImportResult:
-    """Import one uploaded file; a failure becomes a "failed" result with its one-sentence message (the importer
-    stores nothing of a failed file)."""
+def import_one(
+    project: Project, activity: int, name: str, data: bytes, consent_override: str | None = None
+) -> ImportResult:
+    """Import one uploaded file; a failure (also for want of consent) becomes a "failed" result with its
+    one-sentence message (the importer stores nothing of a failed file)."""
     try:
-        return project.import_bytes(data, name, activity=activity)
+        return project.import_bytes(data, name, activity=activity, consent_override=consent_override)
     except AiaError as exc:
         return ImportResult(filename=name, status="failed", message=str(exc))
     except Exception as exc:  # a bug, not the user's fault: still one line per file, and the others go on
@@ -53,7 +58,7 @@ def import_one(project: Project, activity: int, name: str, data: bytes) -> Impor
 def run_job(project: Project, job: ImportJob, files: list[tuple[str, bytes]]) -> None:
     try:
         for name, data in files:
-            job.results.append(import_one(project, job.activity, name, data))
+            job.results.append(import_one(project, job.activity, name, data, job.consent_override))
     finally:
         job.done = True
         job.finished.set()
@@ -67,11 +72,18 @@ def _jobs(request: Request) -> dict[int, ImportJob]:
     return jobs
 
 
-def start_job(request: Request, project: Project, activity: int, files: list[tuple[str, bytes]]) -> ImportJob:
+def start_job(
+    request: Request,
+    project: Project,
+    activity: int,
+    files: list[tuple[str, bytes]],
+    consent_override: str | None = None,
+) -> ImportJob:
     jobs = _jobs(request)
     for old in [j for j in jobs.values() if j.done][: max(0, len(jobs) - KEEP_JOBS)]:
         del jobs[old.id]
-    job = ImportJob(next(_job_ids), project.user, activity, [name for name, _ in files])
+    names = [name for name, _ in files]
+    job = ImportJob(next(_job_ids), project.user, activity, names, consent_override=consent_override)
     jobs[job.id] = job
     threading.Thread(target=run_job, args=(project, job, files), name=f"aia-import-{job.id}", daemon=True).start()
     return job
@@ -99,7 +111,12 @@ async def import_post(ctx: Ctx) -> Response:
     files = [(name, data) for name, data in files if name or data]
     if not files:
         raise ValidationError("choose one or more files to import, then upload again")
-    job = start_job(ctx.request, ctx.project, activity, files)
+    override = ctx.field("consent_override").strip() or None
+    if override is not None and ctx.session.role != "lead":  # the form shows the field to the lead only
+        return ctx.render("error.html", 403, message=t("import.override_forbidden", ctx.session.lang))
+    if override is not None:
+        await ctx.call(ctx.project.require_lead, "importing without covering consent")
+    job = start_job(ctx.request, ctx.project, activity, files, override)
     if ctx.request.headers.get("hx-request"):
         return ctx.render("import_status.html", job=job)  # the fragment polls itself until the job is done
     await ctx.call(job.finished.wait)  # without JavaScript nothing polls: answer when every file is done
