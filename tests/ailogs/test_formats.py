@@ -11,6 +11,7 @@ from aia.errors import ImportFailed
 from aia.ingest import ailog, claude, devgpt
 from aia.ingest.base import choose_importer
 from aia.ingest.conversations import parse_many_file
+from aia.project import Project
 
 
 def test_claude_export() -> None:
@@ -166,3 +167,48 @@ def test_devgpt_recognised_by_name_when_the_first_sharing_is_far_in() -> None:
     assert choose_importer(data, "20231012_file_sharings.json").name == "devgpt"
     with pytest.raises(ImportFailed, match=r"holds no shared conversation with text \(0 without\)"):
         devgpt.parse_many(data, "20231012_file_sharings.json")
+
+
+def test_claude_export_with_branches_keeps_them_as_alternatives() -> None:
+    """A synthetic export in the newer Claude format (every message has ``parent_message_uuid``; the first points
+    at the all-zero root; see ../shared/data/SOURCES.md: no real export with branches was available): a
+    regenerated answer and an edited question are kept as alternative turns like ChatGPT's, the shown thread first."""
+    data = (DATA / "claude_branches.json").read_bytes()
+    assert claude.sniff(data, "conversations.json")
+    jailbreak, review, linear = claude.parse_many(data, "conversations.json")
+    for source in (jailbreak, review, linear):
+        check_turns(source)
+
+    # current_leaf_message_uuid says which thread is shown, although a newer leaf exists
+    ids = [s.meta["message_id"] for s in jailbreak.segments]
+    assert ids == ["c1-h1", "c1-a2", "c1-h2", "c1-a3", "c1-a1", "c1-h3", "c1-a4"]
+    regenerated, edited, answer = jailbreak.segments[4:]
+    assert (regenerated.meta["branch"], regenerated.meta["alternative_of"], regenerated.parent) == (1, 1, 0)
+    assert (edited.meta["branch"], edited.meta["alternative_of"], edited.parent) == (2, 2, 1)
+    assert answer.meta["branch"] == 2 and "alternative_of" not in answer.meta and answer.parent == 5
+    assert jailbreak.metadata["branches"] == 2 and jailbreak.metadata["alternative_turns"] == 3
+    assert "Ærøskøbing havn" in texts(jailbreak)[1] and "kan ikke finde på" in texts(jailbreak)[4]
+
+    # without current_leaf_message_uuid the newest leaf's thread is shown, wherever it is in the file
+    ids = [s.meta["message_id"] for s in review.segments]
+    assert ids == ["c2-h1", "c2-a1", "c2-h2b", "c2-a2b", "c2-h2", "c2-a2"]
+    assert review.segments[4].meta["alternative_of"] == 2 and review.segments[4].meta["branch"] == 1
+    assert review.segments[0].meta["attachments"] == ["rabat.py"]
+    (thinking,) = review.segments[1].meta["thinking"]
+    assert review.text[thinking["start"] : thinking["end"]].startswith("Brugeren vil have en gennemgang.")
+    kinds = [b["kind"] for b in review.segments[3].meta["code_blocks"]]
+    assert kinds == ["code", "output"]
+    assert "OK – 1 test bestået" in texts(review)[3]
+    assert review.metadata["content_types"] == {"text": 7, "thinking": 1, "tool_result": 1, "tool_use": 1}
+
+    # the older format: no parent links, file order
+    assert [s.speaker for s in linear.segments] == ["user", "assistant"] and linear.metadata["branches"] == 0
+
+
+def test_claude_branches_survive_import(project: Project) -> None:
+    project.add_track("Softwareudviklere", prefix="SWU")
+    results = project.import_ai_logs([DATA / "claude_branches.json"], track="SWU", wp=1)
+    assert [r.status for r in results] == ["imported"] * 3
+    stored = project.segments(results[0].source_id or 0)
+    assert [s.meta.get("branch") for s in stored] == [None, None, None, None, 1, 2, 2]
+    assert [s.parent_ordinal for s in stored] == [None, 0, 1, 2, 0, 1, 5]

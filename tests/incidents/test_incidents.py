@@ -200,7 +200,10 @@ def test_xlsx_export_and_html_report(interviews: Project, tmp_path: Path) -> Non
     ]
     header = rows[0]
     second = dict(zip(header, rows[2], strict=True))
-    assert second["title"] == "'@SUM(A1:A9) <farlig> & " and second["competence"] == "'-1"
+    # the text is kept as it is, and the cell is marked as text (quote prefix), so it is never a formula
+    assert second["title"] == "@SUM(A1:A9) <farlig> & " and second["competence"] == "-1"
+    styled = {c.findtext(".//m:t", namespaces=ns): c.get("s") for c in sheet.iterfind(".//m:c", ns)}
+    assert styled["@SUM(A1:A9) <farlig> & "] == "1" and styled["-1"] == "1" and styled["Tillid & tiltro"] is None
     assert second["category: Forsker A"] == "Tillid & tiltro"
     assert [c.get("r") for c in sheet.find(".//m:row", ns).iterfind("m:c", ns)][:3] == ["A1", "B1", "C1"]
     assert sheet.find(".//m:f", ns) is None  # no formulas at all
@@ -209,3 +212,105 @@ def test_xlsx_export_and_html_report(interviews: Project, tmp_path: Path) -> Non
     page = interviews.incident_category_report("html")
     assert page.startswith("<!DOCTYPE html>") and "<h2>Tillid &amp; tiltro</h2>" in page
     assert "&lt;farlig&gt;" in page and "<farlig>" not in page
+
+
+FORMULA_CELLS = [
+    '=HYPERLINK("http://ondt.example";"klik")',
+    "\r\n=1+1",
+    "-1+1",
+    "@SUM(A1:A9)",
+    "\tskjult=1+1",
+    "+45 sagde Søren",
+    "=cmd|' /C calc'!A0",
+]
+
+
+def test_formula_injection_is_neutralised_in_csv_and_xlsx(interviews: Project, tmp_path: Path) -> None:
+    """Every cell that a spreadsheet would run as a formula is text in both exports: in the CSV it gets a leading
+    apostrophe; in the XLSX it is an inline string (never <f>) marked with the quote-prefix style, text unchanged."""
+    import zipfile
+
+    from lxml import etree
+
+    ids = _four(interviews)
+    for n, incident_id in enumerate(ids):
+        more = FORMULA_CELLS[n + 4] if n + 4 < len(FORMULA_CELLS) else "kompetence"
+        interviews.update_incident(
+            incident_id, title=FORMULA_CELLS[n].strip(), situation=FORMULA_CELLS[n], competence=more
+        )
+    interviews.add_incident_category("=Kategori")
+    interviews.classify_incident(ids[0], "=Kategori", classifier="@Forsker")
+    text = interviews.export_incidents_csv()
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    cells = [cell for row in rows for cell in row]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells), cells
+    header = rows[0]
+    situations = [dict(zip(header, row, strict=True))["situation"] for row in rows[1:]]
+    assert situations[:4] == ["'" + v for v in FORMULA_CELLS[:4]]
+    assert "category: @Forsker" in header and "'=Kategori" in cells
+
+    target = tmp_path / "hændelser.xlsx"
+    interviews.export_incidents_xlsx(target)
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(target) as zf:
+        styles = etree.fromstring(zf.read("xl/styles.xml"))
+        xfs = styles.findall("m:cellXfs/m:xf", ns)
+        assert xfs[1].get("quotePrefix") == "1"
+        for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+            sheet = etree.fromstring(zf.read(name))
+            assert sheet.find(".//m:f", ns) is None
+            for cell in sheet.iterfind(".//m:c", ns):
+                assert cell.get("t") == "inlineStr"
+                value = "".join(cell.itertext())
+                starts_like_formula = value.startswith(("=", "+", "-", "@", "\t", "\r"))
+                assert (cell.get("s") == "1") == starts_like_formula, value
+    first = etree.fromstring(zipfile.ZipFile(target).read("xl/worksheets/sheet1.xml"))
+    values = ["".join(c.itertext()) for c in first.iterfind(".//m:c", ns)]
+    assert "\r\n=1+1" in values  # the CR survives the XML (written as &#13;)
+
+
+def test_edit_can_blank_fields(interviews: Project) -> None:
+    ids = _four(interviews)
+    before = interviews.incident(ids[0])
+    assert before.valence and before.ai_tools and before.situation
+    interviews.update_incident(ids[0], reporter="SWU-P01")
+    changed = interviews.update_incident(ids[0], situation="", valence="", ai_tools=[], reporter="", competence="")
+    assert (changed.situation, changed.valence, changed.ai_tools, changed.reporter, changed.competence) == (
+        "",
+        None,
+        [],
+        None,
+        "",
+    )
+    assert changed.title == before.title and changed.action == before.action  # None leaves a field alone
+    with pytest.raises(ValidationError, match=f"incident {ids[0]} needs a title"):
+        interviews.update_incident(ids[0], title="  ")
+
+
+def test_exports_and_reports_are_registered_with_their_names(interviews: Project, tmp_path: Path) -> None:
+    _four(interviews)
+    data, name = interviews.download_incidents("xlsx")
+    assert data.startswith(b"PK") and name == "hændelser.xlsx"
+    for fmt in ("csv", "md", "html"):
+        interviews.download_incidents(fmt)
+    interviews.write_incident_report(tmp_path / "kategorier.md")
+    rows = [(e["kind"], e["path"]) for e in interviews.exports()]
+    assert rows == [
+        ("incidents-xlsx", "download:hændelser.xlsx"),
+        ("incidents-csv", "download:hændelser.csv"),
+        ("incidents-report", "download:kategorier.md"),
+        ("incidents-report", "download:kategorier.html"),
+        ("incidents-report", str((tmp_path / "kategorier.md").resolve())),
+    ]
+    with pytest.raises(ValidationError, match="use csv, xlsx, md or html"):
+        interviews.download_incidents("ods")
+
+
+def test_xlsx_sheet_names_are_valid() -> None:
+    from aia.analysis.xlsx import sheet_names
+
+    names = sheet_names(["Hændelser: [udkast]/v2?", "'Citat'", "HÆNDELSER_ [UDKAST]_V2_", "history", "x" * 40, ""])
+    for name in names:
+        assert 1 <= len(name) <= 31 and not any(c in name for c in "[]:*?/\\") and not name.startswith("'")
+    assert len({n.casefold() for n in names}) == len(names) and "history" not in {n.casefold() for n in names}
+    assert names[0] == "Hændelser_ _udkast__v2_" and names[1] == "Citat"

@@ -239,3 +239,64 @@ def test_probe_and_session_text_is_escaped(webproject: Project) -> None:
         html = client.get(url).text
         assert "<script>alert" not in html and "<img src=x" not in html, url
         assert "&lt;script&gt;alert(&#39;æ&#39;)&lt;/script&gt;" in html, url
+
+
+def test_attach_an_existing_log_to_a_session(webproject: Project) -> None:
+    """'Tilknyt eksisterende log': a coder moves an AI log imported elsewhere into the session; readers cannot; a
+    consent override is the lead's alone."""
+    elsewhere = webproject.add_activity("SWU", 4, "field_visit", "Besøg i Aalborg")
+    webproject.add_consent("SWU-P01", "v1", "2026-03-01", wps=[4])  # consent does not cover WP1
+    (result,) = webproject.import_ai_log_bytes(
+        LOG.encode(), "pirat.ailog.jsonl", activity=elsewhere.id, participants=["SWU-P01"]
+    )
+    assert result.status == "imported", result.message
+    source_id = result.source_id
+    probe = webproject.probes()[0]
+    session = webproject.add_probe_session(probe.id, track="SWU", title="Pirat-sessionen")
+    coder = client_for(webproject, "carl")
+    page = coder.get(f"/sessions/{session.activity_id}").text
+    assert "Tilknyt eksisterende log" in page and f'<option value="{source_id}">' in page
+    assert 'name="override"' not in page  # the override field is the lead's
+    reader = client_for(webproject, "rikke")
+    assert "Tilknyt eksisterende log" not in reader.get(f"/sessions/{session.activity_id}").text
+    r = reader.post(f"/sessions/{session.activity_id}/attach", data={"csrf": csrf_of(reader), "source": source_id})
+    assert r.status_code == 403
+
+    r = coder.post(f"/sessions/{session.activity_id}/attach", data={"csrf": csrf_of(coder), "source": source_id})
+    assert r.status_code == 400 and "without consent covering WP1" in r.text
+    r = coder.post(
+        f"/sessions/{session.activity_id}/attach",
+        data={"csrf": csrf_of(coder), "source": source_id, "override": "mundtligt samtykke"},
+    )
+    assert r.status_code == 400 and "is for the project lead" in r.text
+    assert webproject.source(source_id, with_text=False).activity_id == elsewhere.id
+
+    lead = client_for(webproject, "lea")
+    assert 'name="override"' in lead.get(f"/sessions/{session.activity_id}").text
+    r = lead.post(
+        f"/sessions/{session.activity_id}/attach",
+        data={"csrf": csrf_of(lead), "source": source_id, "override": "Mundtligt samtykke på Ærø"},
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/sessions/{session.activity_id}"
+    assert webproject.source(source_id, with_text=False).activity_id == session.activity_id
+    page = lead.get(f"/sessions/{session.activity_id}").text
+    assert f'href="/ailogs/{source_id}"' in page
+    assert f'<option value="{source_id}">' not in page
+    assert [e.actor for e in webproject.audit_events(action="source.move")] == ["lea"]
+
+
+def test_taxonomy_form_errors_show_the_page_with_a_sentence(webproject: Project) -> None:
+    client = client_for(webproject, "carl")
+    cases = [
+        ("/taxonomy/rename", {"dimension": "technique", "name": "findes-ikke", "new_name": "ny"}, "no technique"),
+        ("/taxonomy/remove", {"dimension": "outcome", "name": "findes-ikke"}, "no outcome"),
+        ("/taxonomy/remove", {"dimension": "teknik", "name": "persona"}, "technique or outcome, not"),
+        ("/taxonomy", {"dimension": "technique", "name": "persona"}, "exists already"),
+        ("/taxonomy/rename", {"dimension": "technique", "name": "persona", "new_name": " "}, "new name"),
+    ]
+    for url, data, sentence in cases:
+        r = client.post(url, data={"csrf": csrf_of(client), **data})
+        assert r.status_code == 400, (url, data)
+        page = r.text
+        assert '<p class="error" role="alert">' in page and sentence in page, (url, sentence)
+        assert "Taksonomi for annoteringer" in page and "persona" in page  # the taxonomy page itself, not an error page

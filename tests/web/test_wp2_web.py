@@ -304,3 +304,44 @@ def test_incident_text_is_escaped(webproject: Project) -> None:
         html = client.get(url).text
         assert "<script>alert" not in html and "<img src=x" not in html, url
         assert "&lt;script&gt;alert(&#39;ø&#39;)&lt;/script&gt;" in html, url
+
+
+def test_every_download_is_registered_under_its_name_for_readers_too(webproject: Project) -> None:
+    """A download of incidents is a data release: the register names the file the user got, not a temp path."""
+    client = client_for(webproject, "rikke")
+    for url in ("/incidents/export.csv", "/incidents/export.xlsx", "/incidents/report.md", "/incidents/report.html"):
+        assert client.get(url).status_code == 200, url
+    rows = [(e["kind"], e["path"], e["exported_by"]) for e in webproject.exports()]
+    assert [(k, p) for k, p, _ in rows] == [
+        ("incidents-csv", "download:hændelser.csv"),
+        ("incidents-xlsx", "download:hændelser.xlsx"),
+        ("incidents-report", "download:kategorier.md"),
+        ("incidents-report", "download:kategorier.html"),
+    ]
+    assert {who for _, _, who in rows} == {"rikke"}
+    events = [e for e in webproject.audit_events(action="export") if e.action.startswith("export.incidents")]
+    assert [e.actor for e in events] == ["rikke"] * 4
+
+
+def test_edit_form_blanks_fields(webproject: Project) -> None:
+    incident = webproject.incidents()[0]
+    webproject.update_incident(incident.id, reporter="SWU-P01", situation="Mødet på Østerbro", ai_tools=["Copilot"])
+    client = client_for(webproject, "carl")
+    r = client.post(
+        f"/incidents/{incident.id}",
+        data={
+            "csrf": csrf_of(client),
+            "title": incident.title,
+            "situation": "",
+            "action": "",
+            "outcome": "",
+            "valence": "",
+            "tools": "",
+            "competence": "",
+            "reporter": "",
+        },
+    )
+    assert r.status_code == 303
+    after = webproject.incident(incident.id)
+    assert (after.situation, after.valence, after.ai_tools, after.reporter) == ("", None, [], None)
+    assert after.title == incident.title

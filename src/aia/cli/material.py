@@ -46,6 +46,12 @@ from aia.services.importing import ImportResult
     metavar="REASON",
     help="Lead only: import although a named participant's consent does not cover the WP (the reason is recorded).",
 )
+@click.option(
+    "--remove-missing",
+    is_flag=True,
+    help="REFI-QDA (.qdpx) only: remove codings on sources the project has already that the file lacks (kept "
+    "by default).",
+)
 @json_option
 @click.pass_context
 def import_cmd(
@@ -61,6 +67,7 @@ def import_cmd(
     new_project: Path | None,
     as_json: bool,
     consent_override: str | None,
+    remove_missing: bool,
 ) -> None:
     """Import FILES (.txt .md .docx .odt .pdf .html .vtt .srt) into a forløb's WP or an activity.
 
@@ -70,11 +77,26 @@ def import_cmd(
 
     A REFI-QDA project (.qdpx) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA, QualCoder … is merged into the
     project by GUID (--new-project DIR: into a new project); --track/--wp place its sources that belong to no
-    forløb/WP Set. See docs/refi-qda.md.
+    forløb/WP Set. Objects the project has already are updated to what the file says, and each change is printed;
+    --remove-missing also removes codings on them that the file lacks. See docs/refi-qda.md.
     """
     if refi_files(files) or new_project is not None:
-        refi_import(ctx, files, track, wp, activity, participants, positions, new_project, as_json, consent_override)
+        refi_import(
+            ctx,
+            files,
+            track,
+            wp,
+            activity,
+            participants,
+            positions,
+            new_project,
+            as_json,
+            consent_override,
+            remove_missing,
+        )
         return
+    if remove_missing:
+        raise click.UsageError("--remove-missing applies to REFI-QDA project files (.qdpx) only")
     project = project_of(ctx)
     if consent_override is not None:
         require_lead(project, "importing without covering consent")

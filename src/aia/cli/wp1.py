@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from aia.cli.app import as_dict, cli, ensure_keys, json_option, print_json, project_of, require_lead
+from aia.cli.material import source_group
+from aia.services.sources import SourceMove
 from aia.store.probes import DIMENSIONS, PROBE_KINDS
 
 
@@ -246,6 +248,56 @@ def session_reflect(ctx: click.Context, session: int, title: str, body: str, bod
         body = body_file.read_text(encoding="utf-8")
     memo = project_of(ctx).add_reflection(session, title, body)
     click.echo(f"added reflection {memo.id} to session {session}")
+
+
+_OVERRIDE_HELP = (
+    "Lead only: move although a named participant's consent does not cover the WP (the reason is recorded)."
+)
+
+
+def _print_move(moved: SourceMove, as_json: bool) -> None:
+    if as_json:
+        print_json(moved)
+        return
+    origin = f"activity {moved.from_activity}" if moved.from_activity is not None else "no activity"
+    click.echo(
+        f"moved source {moved.source_id} from {origin} (WP{moved.from_wp}) to activity {moved.to_activity} "
+        f"(WP{moved.to_wp})"
+    )
+    if moved.overridden:
+        click.echo(
+            f"warning: moved without covering consent (override recorded): {', '.join(moved.overridden)}", err=True
+        )
+
+
+@source_group.command("move")
+@click.argument("source_id", type=int)
+@click.option("--activity", type=int, required=True, help="The activity (and so its WP) the source moves to.")
+@click.option("--override-consent", "consent_override", metavar="REASON", help=_OVERRIDE_HELP)
+@json_option
+@click.pass_context
+def source_move(ctx: click.Context, source_id: int, activity: int, consent_override: str | None, as_json: bool) -> None:
+    """Move a source to another activity, with its segments, codings and annotations unchanged."""
+    project = project_of(ctx)
+    if consent_override is not None:
+        require_lead(project, "moving a source without covering consent")
+    _print_move(project.move_source(source_id, activity, consent_override), as_json)
+
+
+@session_group.command("attach")
+@click.argument("session", type=int)
+@click.argument("source_id", type=int)
+@click.option("--override-consent", "consent_override", metavar="REASON", help=_OVERRIDE_HELP)
+@json_option
+@click.pass_context
+def session_attach(
+    ctx: click.Context, session: int, source_id: int, consent_override: str | None, as_json: bool
+) -> None:
+    """Attach an AI log imported elsewhere (SOURCE_ID) to the probe session SESSION (its activity id)."""
+    project = project_of(ctx)
+    if consent_override is not None:
+        require_lead(project, "attaching a log without covering consent")
+    _print_move(project.attach_log(session, source_id, consent_override), as_json)
 
 
 @cli.group("turn")

@@ -144,10 +144,11 @@ def incident_show(ctx: click.Context, incident_id: int, show_all: bool, as_json:
 @click.option("--situation")
 @click.option("--action")
 @click.option("--outcome")
-@click.option("--valence", type=click.Choice(VALENCES))
+@click.option("--valence", type=click.Choice((*VALENCES, "")), help="helpful or hindering; '' clears it.")
 @click.option("--tool", "tools", multiple=True, help="Replaces the AI tools (repeatable).")
+@click.option("--no-tools", is_flag=True, help="Remove all AI tools.")
 @click.option("--competence")
-@click.option("--reporter")
+@click.option("--reporter", help="Participant pseudonym; '' clears it.")
 @click.pass_context
 def incident_edit(
     ctx: click.Context,
@@ -158,10 +159,11 @@ def incident_edit(
     outcome: str | None,
     valence: str | None,
     tools: tuple[str, ...],
+    no_tools: bool,
     competence: str | None,
     reporter: str | None,
 ) -> None:
-    """Change fields of an incident."""
+    """Change fields of an incident; an option given as '' empties that field."""
     incident = project_of(ctx).update_incident(
         incident_id,
         title=title,
@@ -169,7 +171,7 @@ def incident_edit(
         action=action,
         outcome=outcome,
         valence=valence,
-        ai_tools=list(tools) if tools else None,
+        ai_tools=[] if no_tools else list(tools) if tools else None,
         competence=competence,
         reporter=reporter,
     )
@@ -348,9 +350,10 @@ def incident_export(ctx: click.Context, path: Path) -> None:
 def incident_report(ctx: click.Context, output: Path | None, as_html: bool) -> None:
     """Per-category report (count, helpful/hindering, forløb, example quotes) as Markdown or HTML."""
     as_html = as_html or (output is not None and output.suffix.lower() in (".html", ".htm"))
-    text = project_of(ctx).incident_category_report("html" if as_html else "markdown")
+    project = project_of(ctx)
+    fmt = "html" if as_html else "markdown"
     if output is None:
-        click.echo(text)
+        click.echo(project.incident_category_report(fmt))
     else:
-        output.write_text(text, encoding="utf-8")
+        project.write_incident_report(output, fmt)
         click.echo(f"wrote {output}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from aia.errors import ImportFailed
@@ -61,13 +62,33 @@ def _pieces(msg: dict[str, Any], counts: Counter[str]) -> list[Piece]:
     return pieces
 
 
+def _newest_leaf(messages: list[dict[str, Any]], children: dict[int | None, list[int]]) -> int:
+    """The message shown when the export does not say: the newest leaf (latest ``created_at``; on a tie or without
+    times, the later one in the file)."""
+    leaves = [i for i in range(len(messages)) if not children.get(i)]
+    return max(leaves or [len(messages) - 1], key=lambda i: (_timestamp(messages[i].get("created_at")), i))
+
+
+def _timestamp(value: Any) -> float:
+    """Seconds since the epoch of an ISO 8601 time (``Z`` allowed); -inf when missing or unreadable."""
+    if not isinstance(value, str) or not value:
+        return float("-inf")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return float("-inf")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
 def _thread_order(
     messages: list[dict[str, Any]], current_leaf: Any
 ) -> tuple[list[tuple[int, int | None, int | None, int | None]], int]:
     """(message index, parent index, branch, alternative-of index) in reading order, and the number of branches.
 
     Messages linked by ``parent_message_uuid`` form a tree when a message was edited or an answer regenerated: the
-    shown thread (``current_leaf_message_uuid`` up to the root, else the last message's) comes first, the other
+    shown thread (``current_leaf_message_uuid`` up to the root, else the newest leaf's) comes first, the other
     branches follow. Without such links the messages are read in file order."""
     index = {str(m.get("uuid")): i for i, m in enumerate(messages) if m.get("uuid")}
     parent: dict[int, int | None] = {}
@@ -81,7 +102,7 @@ def _thread_order(
     for i in range(len(messages)):
         children.setdefault(parent[i], []).append(i)
     leaf = index.get(str(current_leaf)) if current_leaf is not None else None
-    node: int | None = leaf if leaf is not None else len(messages) - 1
+    node: int | None = leaf if leaf is not None else _newest_leaf(messages, children)
     path: list[int] = []
     while node is not None and node not in path:
         path.append(node)

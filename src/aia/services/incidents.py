@@ -23,7 +23,7 @@ from aia.analysis.agreement import (
     mean_pairwise_percent,
     pair_stats,
 )
-from aia.analysis.xlsx import write_xlsx
+from aia.analysis.xlsx import FORMULA_START, Sheet, xlsx_bytes
 from aia.errors import ConflictError, NotFoundError, ValidationError
 from aia.services.memos import MemoService
 from aia.store import codebook as codebook_db
@@ -32,8 +32,9 @@ from aia.store import sources as sources_db
 from aia.store.database import read, write
 from aia.store.incidents import VALENCES, Category, Classification, Incident, Resolution
 
-#: characters that make a spreadsheet cell a formula (or hide one): such cells get a leading apostrophe
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: what an export or report of incidents is called in the export register (issue 6), by format
+EXPORT_KINDS = {"csv": "incidents-csv", "xlsx": "incidents-xlsx", "md": "incidents-report", "html": "incidents-report"}
+DOWNLOAD_NAMES = {"csv": "hændelser.csv", "xlsx": "hændelser.xlsx", "md": "kategorier.md", "html": "kategorier.html"}
 EXPORT_COLUMNS = (
     "id",
     "title",
@@ -54,9 +55,10 @@ EXPORT_COLUMNS = (
 
 
 def neutralise(value: Any) -> str:
-    """A cell value that a spreadsheet shows as text, never runs as a formula."""
+    """A CSV cell value that a spreadsheet shows as text, never runs as a formula: a leading apostrophe when it
+    begins with ``= + - @``, tab or CR (OWASP's advice for CSV; the XLSX export marks such cells as text instead)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @dataclass
@@ -187,15 +189,24 @@ class IncidentService(MemoService):
         return found
 
     def update_incident(self, incident_id: int, **values: Any) -> Incident:
+        """Change fields of an incident: a value of None leaves the field as it is; an empty value clears it
+        (``valence=""`` and ``reporter=""`` clear those too; the title cannot be empty)."""
         allowed = {"title", "situation", "action", "outcome", "valence", "ai_tools", "competence", "reporter"}
         unknown = set(values) - allowed
         if unknown:
             raise ValidationError(f"an incident has no field {sorted(unknown)[0]!r}")
         self.incident(incident_id)
         changes = {k: v for k, v in values.items() if v is not None}
+        if "title" in changes:
+            if not str(changes["title"]).strip():
+                raise ValidationError(f"incident {incident_id} needs a title; give a non-empty title")
+            changes["title"] = str(changes["title"]).strip()
+        if changes.get("valence") == "":
+            changes["valence"] = None
         self._check_fields(changes.get("valence"))
         if "reporter" in changes:
-            changes["reporter_id"] = self.participant(changes.pop("reporter")).id
+            reporter = str(changes.pop("reporter")).strip()
+            changes["reporter_id"] = self.participant(reporter).id if reporter else None
         if "ai_tools" in changes:
             changes["ai_tools"] = [str(t).strip() for t in changes["ai_tools"] if str(t).strip()]
         if changes:
@@ -425,42 +436,56 @@ class IncidentService(MemoService):
             )
         return header, rows
 
-    def export_incidents_csv(self, path: str | Path | None = None) -> str:
-        """Incidents with their classifications as CSV (UTF-8 with BOM, for spreadsheets); formula cells are
-        neutralised. Written to ``path`` (temp file + rename) when given; the text is returned."""
+    def _csv_text(self) -> tuple[str, int]:
         header, rows = self._export_rows()
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([neutralise(h) for h in header])
         for row in rows:
             writer.writerow([neutralise(v) for v in row])
-        text = "\ufeff" + out.getvalue()
-        if path is not None:
-            target = Path(path)
-            tmp = target.with_name(f".{target.name}.tmp")
-            tmp.write_text(text, encoding="utf-8", newline="")
+        return "\ufeff" + out.getvalue(), len(rows)
+
+    def _xlsx_data(self) -> tuple[bytes, int]:
+        header, rows = self._export_rows()
+        with read(self.engine) as conn:
+            classifications = db.list_classifications(conn)
+        sheets: list[Sheet] = [
+            ("Hændelser", header, rows),
+            (
+                "Klassifikationer",
+                ["incident", "classifier", "category"],
+                [[str(c.incident_id), c.classifier, c.category] for c in classifications],
+            ),
+        ]
+        return xlsx_bytes(sheets), len(rows)
+
+    def _write(self, path: str | Path, data: bytes) -> Path:
+        target = Path(path)
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
+            tmp.write_bytes(data)
             tmp.replace(target)
-            self.register_export("incidents-csv", target.resolve(), {"incidents": len(rows)})
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return target
+
+    def export_incidents_csv(self, path: str | Path | None = None) -> str:
+        """Incidents with their classifications as CSV (UTF-8 with BOM, for spreadsheets); formula cells are
+        neutralised. Written to ``path`` (temp file + rename) and registered as an export when given; the text is
+        returned."""
+        text, count = self._csv_text()
+        if path is not None:
+            target = self._write(path, text.encode("utf-8"))
+            self.register_export(EXPORT_KINDS["csv"], target.resolve(), {"incidents": count})
         return text
 
     def export_incidents_xlsx(self, path: str | Path) -> None:
         """Incidents with their classifications (sheet "Hændelser") and the classifications one per row (sheet
-        "Klassifikationer") as XLSX; text cells only, formula starts neutralised as in the CSV."""
-        header, rows = self._export_rows()
-        with read(self.engine) as conn:
-            classifications = db.list_classifications(conn)
-        write_xlsx(
-            path,
-            [
-                ("Hændelser", [neutralise(h) for h in header], [[neutralise(v) for v in row] for row in rows]),
-                (
-                    "Klassifikationer",
-                    ["incident", "classifier", "category"],
-                    [[str(c.incident_id), neutralise(c.classifier), neutralise(c.category)] for c in classifications],
-                ),
-            ],
-        )
-        self.register_export("incidents-xlsx", Path(path).resolve(), {"incidents": len(rows)})
+        "Klassifikationer") as XLSX; text cells only, formula starts marked as text (see :mod:`aia.analysis.xlsx`)."""
+        data, count = self._xlsx_data()
+        target = self._write(path, data)
+        self.register_export(EXPORT_KINDS["xlsx"], target.resolve(), {"incidents": count})
 
     def export_incidents(self, path: str | Path) -> str:
         """Export to ``path`` as CSV or XLSX, by its extension; returns the format written."""
@@ -472,6 +497,30 @@ class IncidentService(MemoService):
             self.export_incidents_csv(path)
             return "csv"
         raise ValidationError(f"cannot export incidents to {Path(path).name!r}; name the file .csv or .xlsx")
+
+    def write_incident_report(self, path: str | Path, fmt: str = "markdown") -> None:
+        """Write the per-category report (it quotes the interviews) to ``path`` and register it as an export."""
+        text = self.incident_category_report(fmt)
+        target = self._write(path, text.encode("utf-8"))
+        self.register_export(EXPORT_KINDS["md"], target.resolve(), {"format": fmt, "incidents": len(self.incidents())})
+
+    def download_incidents(self, fmt: str) -> tuple[bytes, str]:
+        """An export (``csv``, ``xlsx``) or the report (``md``, ``html``) for a web download: (content, file name).
+        Every download is a data release and goes into the export register under ``download:<file name>``,
+        whoever asks (readers included)."""
+        if fmt == "csv":
+            text, count = self._csv_text()
+            data = text.encode("utf-8")
+        elif fmt == "xlsx":
+            data, count = self._xlsx_data()
+        elif fmt in ("md", "html"):
+            data = self.incident_category_report("markdown" if fmt == "md" else "html").encode("utf-8")
+            count = len(self.incidents())
+        else:
+            raise ValidationError(f"there is no export format {fmt!r}; use csv, xlsx, md or html")
+        name = DOWNLOAD_NAMES[fmt]
+        self.register_export(EXPORT_KINDS[fmt], f"download:{name}", {"format": fmt, "incidents": count})
+        return data, name
 
     def incident_category_report(self, fmt: str = "markdown") -> str:
         """Per category (resolved category, else the classifiers' when they agree): count, helpful/hindering,

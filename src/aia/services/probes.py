@@ -16,6 +16,7 @@ from typing import Any
 from aia.errors import ConflictError, NotFoundError, ValidationError
 from aia.model import ActivityKind, Memo
 from aia.services.memos import MemoService
+from aia.services.sources import SourceMove
 from aia.services.structure import check_date
 from aia.store import probes as db
 from aia.store import structure as structure_db
@@ -158,6 +159,25 @@ class ProbeService(MemoService):
             if db.session_probe(conn, session) is None:
                 raise NotFoundError(f"activity {session} is not a probe session; 'aia session list' shows them")
         return session
+
+    def attach_log(self, session: int, source_id: int, consent_override: str | None = None) -> SourceMove:
+        """Attach an already-imported AI log (a source in some other activity or WP) to a probe session: the
+        source moves into the session's activity with its codings and annotations (see :meth:`move_source`, which
+        checks consent for WP1)."""
+        self._session_activity(session)
+        found = self.source(source_id, with_text=False)
+        if found.importer not in db.AI_LOG_IMPORTERS:
+            raise ValidationError(
+                f"source {source_id} is not an AI-interaction log (it was imported as {found.importer}); "
+                "a probe session takes ChatGPT, Claude, DevGPT or generic AI-log sources"
+            )
+        return self.move_source(source_id, session, consent_override)
+
+    def attachable_logs(self, session: int) -> list[dict[str, Any]]:
+        """AI-log sources that are not in the probe session ``session`` (to attach one)."""
+        self._session_activity(session)
+        with read(self.engine) as conn:
+            return db.ai_log_sources(conn, session)
 
     def add_reflection(self, session: int, title: str, body: str) -> Memo:
         """A reflection note on a probe session (a memo on its activity)."""

@@ -20,7 +20,9 @@ from aia.store.schema import (
     probes,
     segments,
     sources,
+    tracks,
     turn_annotations,
+    work_packages,
 )
 
 PROBE_KINDS = ("jailbreak challenge", "provotype", "code-review probe", "other")
@@ -287,3 +289,28 @@ def list_annotations(conn: sa.Connection, source_ids: list[int] | None = None) -
     if source_ids is not None:
         q = q.where(turn_annotations.c.source_id.in_(source_ids))
     return [to(TurnAnnotation, r) for r in conn.execute(q)]
+
+
+#: importers whose sources are AI-interaction logs (one turn segment per message)
+AI_LOG_IMPORTERS = ("chatgpt", "claude", "devgpt", "ailog")
+
+
+def ai_log_sources(conn: sa.Connection, outside_activity: int | None = None) -> list[dict[str, Any]]:
+    """AI-log sources (id, title, importer, activity id, WP number, forløb), without those of ``outside_activity``."""
+    q = (
+        sa.select(
+            sources.c.id,
+            sources.c.title,
+            sources.c.importer,
+            sources.c.activity_id,
+            work_packages.c.number.label("wp"),
+            tracks.c.name.label("track"),
+        )
+        .join(work_packages, work_packages.c.id == sources.c.wp_id)
+        .join(tracks, tracks.c.id == work_packages.c.track_id)
+        .where(sources.c.importer.in_(AI_LOG_IMPORTERS))
+        .order_by(sources.c.id)
+    )
+    if outside_activity is not None:
+        q = q.where(sa.or_(sources.c.activity_id.is_(None), sources.c.activity_id != outside_activity))
+    return [dict(r._mapping) for r in conn.execute(q)]

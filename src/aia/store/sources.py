@@ -139,3 +139,17 @@ def get_segment(conn: sa.Connection, source_id: int, ordinal: int) -> Segment | 
 def source_participant_ids(conn: sa.Connection, source_id: int) -> list[int]:
     q = sa.select(source_participants.c.participant_id).where(source_participants.c.source_id == source_id)
     return [int(r[0]) for r in conn.execute(q)]
+
+
+def move_source(conn: sa.Connection, source_id: int, wp_id: int, activity_id: int | None) -> None:
+    """Put a source (with everything hanging on it: segments, codings, annotations) in another WP/activity."""
+    conn.execute(sources.update().where(sources.c.id == source_id).values(wp_id=wp_id, activity_id=activity_id))
+
+
+def linked_participant_ids(conn: sa.Connection, source_id: int) -> list[int]:
+    """Participants a source names: linked to the source, or the speaker of one of its segments."""
+    linked = sa.select(source_participants.c.participant_id).where(source_participants.c.source_id == source_id)
+    speakers = sa.select(segments.c.participant_id).where(
+        segments.c.source_id == source_id, segments.c.participant_id.is_not(None)
+    )
+    return sorted({int(r[0]) for r in conn.execute(sa.union(linked, speakers))})

@@ -4,12 +4,13 @@ renders or redirects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from aia.errors import NotFoundError, ValidationError
+from aia.errors import AiaError, NotFoundError, ValidationError
 from aia.project import Project
 from aia.services.importing import ImportResult
 from aia.store.probes import DIMENSIONS, PROBE_KINDS
@@ -46,7 +47,22 @@ def session_data(project: Project, activity_id: int) -> dict[str, Any]:
     session = found[0]
     view = project.probe_overview(session.probe)
     detail = next(s for s in view.sessions if s["activity_id"] == activity_id)
-    return {"probe_session": session, "probe": view.probe, "detail": detail, "activity": project.activity(activity_id)}
+    return {
+        "probe_session": session,
+        "probe": view.probe,
+        "detail": detail,
+        "activity": project.activity(activity_id),
+        "attachable": project.attachable_logs(activity_id),
+    }
+
+
+def attach_log(project: Project, activity_id: int, source: str, override: str) -> None:
+    """Attach an AI log from elsewhere to a probe session; a consent override is the lead's alone."""
+    if not source.strip().isdigit():
+        raise ValidationError("choose the AI log to attach to the session")
+    if override.strip():
+        project.require_lead("attaching a log without covering consent")
+    project.attach_log(activity_id, int(source), override.strip() or None)
 
 
 def import_logs(project: Project, activity_id: int, files: list[tuple[str, bytes]]) -> list[ImportResult]:
@@ -162,6 +178,13 @@ async def session_logs(ctx: Ctx) -> Response:
     return ctx.render("session.html", 400 if failed else 200, results=results, **data)
 
 
+@route("/sessions/{activity_id:int}/attach", "coder", ("POST",))
+async def session_attach(ctx: Ctx) -> Response:
+    activity_id = ctx.int_param("activity_id")
+    await ctx.call(attach_log, ctx.project, activity_id, ctx.field("source"), ctx.field("override"))
+    return RedirectResponse(f"/sessions/{activity_id}", status_code=303)
+
+
 @route("/sessions/{activity_id:int}/reflections", "coder", ("POST",))
 async def session_reflect(ctx: Ctx) -> Response:
     activity_id = ctx.int_param("activity_id")
@@ -195,28 +218,43 @@ async def turn_annotate(ctx: Ctx) -> Response:
 
 
 # -- taxonomy ------------------------------------------------------------------------------------------------------
+async def _taxonomy_change(ctx: Ctx, fn: Callable[..., Any], *args: Any) -> Response:
+    """Run a taxonomy change; a wrong form value (an unknown term or dimension, a name in use) shows the taxonomy
+    page again with the sentence saying what is wrong (400: the page exists, the request is what is wrong)."""
+    try:
+        await ctx.call(fn, *args)
+    except AiaError as exc:
+        terms = await ctx.call(ctx.project.annotation_terms)
+        return ctx.render("taxonomy.html", 400, terms=terms, dimensions=DIMENSIONS, error=str(exc))
+    return RedirectResponse("/taxonomy", status_code=303)
+
+
 @route("/taxonomy", "reader")
 async def taxonomy_page(ctx: Ctx) -> Response:
     terms = await ctx.call(ctx.project.annotation_terms)
-    return ctx.render("taxonomy.html", terms=terms, dimensions=DIMENSIONS)
+    return ctx.render("taxonomy.html", terms=terms, dimensions=DIMENSIONS, error=None)
 
 
 @route("/taxonomy", "coder", ("POST",))
 async def taxonomy_add(ctx: Ctx) -> Response:
-    await ctx.call(ctx.project.add_annotation_term, ctx.field("dimension"), ctx.field("name"), ctx.field("description"))
-    return RedirectResponse("/taxonomy", status_code=303)
+    return await _taxonomy_change(
+        ctx, ctx.project.add_annotation_term, ctx.field("dimension"), ctx.field("name"), ctx.field("description")
+    )
 
 
 @route("/taxonomy/rename", "coder", ("POST",))
 async def taxonomy_rename(ctx: Ctx) -> Response:
-    new_name = ctx.field("new_name").strip()
-    if not new_name:
-        raise ValidationError("give the technique or outcome a new name")
-    await ctx.call(ctx.project.rename_annotation_term, ctx.field("dimension"), ctx.field("name"), new_name)
-    return RedirectResponse("/taxonomy", status_code=303)
+    return await _taxonomy_change(
+        ctx, _rename_term, ctx.project, ctx.field("dimension"), ctx.field("name"), ctx.field("new_name")
+    )
 
 
 @route("/taxonomy/remove", "coder", ("POST",))
 async def taxonomy_remove(ctx: Ctx) -> Response:
-    await ctx.call(ctx.project.remove_annotation_term, ctx.field("dimension"), ctx.field("name"))
-    return RedirectResponse("/taxonomy", status_code=303)
+    return await _taxonomy_change(ctx, ctx.project.remove_annotation_term, ctx.field("dimension"), ctx.field("name"))
+
+
+def _rename_term(project: Project, dimension: str, name: str, new_name: str) -> None:
+    if not new_name.strip():
+        raise ValidationError("give the technique or outcome a new name")
+    project.rename_annotation_term(dimension, name, new_name.strip())

@@ -4,9 +4,7 @@ the disagreements to resolve, and the downloads the CLI offers (CSV, XLSX, the p
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -141,25 +139,20 @@ def agreement_data(project: Project, chosen: list[str]) -> dict[str, Any]:
     return data
 
 
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": XLSX_TYPE,
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+
+
 def export_bytes(project: Project, fmt: str) -> tuple[bytes, str, str]:
-    """(content, media type, file name) of an incident export or report; spreadsheet exports are registered."""
-    if fmt == "csv":
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / "haendelser.csv"
-            project.export_incidents_csv(target)
-            return target.read_bytes(), "text/csv; charset=utf-8", "hændelser.csv"
-    if fmt == "xlsx":
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / "haendelser.xlsx"
-            project.export_incidents_xlsx(target)
-            return target.read_bytes(), XLSX_TYPE, "hændelser.xlsx"
-    if fmt == "md":
-        text = project.incident_category_report("markdown")
-        return text.encode("utf-8"), "text/markdown; charset=utf-8", "kategorier.md"
-    if fmt == "html":
-        text = project.incident_category_report("html")
-        return text.encode("utf-8"), "text/html; charset=utf-8", "kategorier.html"
-    raise ValidationError(f"there is no export format {fmt!r}; use csv, xlsx, md or html")
+    """(content, media type, file name) of an incident export or report; every download is registered."""
+    if fmt not in MEDIA_TYPES:
+        raise ValidationError(f"there is no export format {fmt!r}; use csv, xlsx, md or html")
+    data, name = project.download_incidents(fmt)
+    return data, MEDIA_TYPES[fmt], name
 
 
 def attachment(content: bytes, media_type: str, filename: str) -> Response:
@@ -220,7 +213,10 @@ async def incident_edit(ctx: Ctx) -> Response:
     title = ctx.field("title").strip()
     if not title:
         raise ValidationError(f"incident {incident_id} needs a title; fill in the title field")
-    await ctx.call(ctx.project.update_incident, incident_id, title=title, **_incident_fields(ctx))
+    fields = _incident_fields(ctx)
+    # an emptied field is cleared, not left as it was ("" clears valence and reporter; None would keep them)
+    fields.update(valence=ctx.field("valence"), reporter=ctx.field("reporter"))
+    await ctx.call(ctx.project.update_incident, incident_id, title=title, **fields)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
