@@ -167,7 +167,7 @@ def run(project: aia.Project, target: int, thousand: int, theme: int, n_codings:
     assert page.total == 300
     report("retrieve_page, 300 codings with context", timed(lambda: project.retrieve_page(target), 40))
     report(
-        "retrieve_page, subtree (1,300 codings), first page of 500",
+        "retrieve_page, subtree (1,300 codings), first page (retrieve_page default limit)",
         timed(lambda: project.retrieve_page(theme, include_subcodes=True), 40),
     )
 

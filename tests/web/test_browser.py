@@ -219,3 +219,39 @@ def test_reader_finds_no_edit_controls(server: tuple[str, Path], browser: Browse
     _select_with_mouse(page, "Copilot")
     expect(page.locator("#picker")).to_have_count(0)
     page.close()
+
+
+def test_keyboard_opens_a_highlight_and_the_viewer_has_no_csp_errors(
+    server: tuple[str, Path], browser: Browser
+) -> None:
+    """Tab reaches a highlight, Enter opens its details; and nothing on the page breaks the CSP (htmx's indicator
+    <style> is switched off by the htmx-config meta tag; the indicator CSS is in app.css)."""
+    url, path = server
+    with aia.open_project(path) as project:
+        source_id = project.sources()[0][0].id
+        coding = project.codings()[0]
+    page = _login(browser, url, "rikke")
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+        "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(str(e)))
+    page.goto(f"{url}/sources/{source_id}")
+    expect(page.locator("#viewer span[data-c]").first).to_be_visible()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('#viewer span[data-c]')"):
+            break
+    else:
+        pytest.fail("Tab never reached a highlight")
+    ids = page.evaluate("() => document.activeElement.getAttribute('data-c')").split()
+    assert str(coding.id) in ids
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#details #coding-{coding.id} .coder")).to_have_text("Forsker A")
+    page.keyboard.press(" ")  # Space opens it too (and does not scroll the page)
+    expect(page.locator(f"#details #coding-{coding.id} .coder")).to_have_text("Forsker A")
+    assert page.evaluate("() => window.__csp") == []
+    assert [m for m in console if "Content Security Policy" in m or "Refused" in m] == []
+    page.close()

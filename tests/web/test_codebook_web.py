@@ -21,7 +21,7 @@ from playwright.sync_api import expect, sync_playwright
 from webhelpers import PASSWORD, client_for, csrf_of, make_project
 
 from aia.project import Project
-from aia.store.retrieval import RetrievalFilters
+from aia.store.retrieval import Passage, RetrievalFilters
 from aia.web.pages import codebook as page
 
 STATIC = Path(page.__file__).parent.parent / "static"
@@ -289,6 +289,101 @@ def test_code_page_paging_links_keep_filters(coded: Project, monkeypatch: pytest
     assert nxt is not None and "wp=3" in nxt.group(1)
     html = client.get(htmllib.unescape(nxt.group(1))).text
     assert _passages(html) == ["stoler på forslagene"] and 'rel="prev"' in html and 'rel="next"' not in html
+
+
+# -- collapsible tree, a move picker per code, memos on the code page, passages built in Python (h10) ------------
+def test_tree_nests_subcodes_in_collapsible_details(coded: Project) -> None:
+    parent, child = coded.code("Læring"), coded.code("Læring gennem fejl")
+    for who in ("rikke", "carl"):
+        html = client_for(coded, who).get("/codes").text
+        node = re.search(
+            rf'<details class="node" data-node="{parent.id}" open><summary>(.*?)</summary>(.*)', html, re.S
+        )
+        assert node is not None, who
+        assert f'href="/codes/{parent.id}"' in node.group(1)  # the parent's own line is the summary
+        inner = node.group(2).split("</details>\n</li>")[0]
+        assert f'id="code-{child.id}"' in inner  # the subcode lives inside the parent's details
+        assert f'data-node="{child.id}"' not in html  # a leaf has nothing to fold
+    script = (STATIC / "app.js").read_text(encoding="utf-8")
+    assert '"aia.codes.closed"' in script and "localStorage" in script and '"toggle"' in script
+
+
+def test_move_picker_per_code_moves_by_path(coded: Project) -> None:
+    client = client_for(coded, "carl")
+    token = csrf_of(client)
+    code, tillid = coded.code("Læring gennem fejl"), coded.code("Tillid")
+    html = client.get("/codes").text
+    assert html.count('name="parent_path" list="codes-dl"') == len(coded.codes())
+    assert '<option value="Læring/Læring gennem fejl">' in html
+    r = client.post(f"/codes/{code.id}/move", data={"csrf": token, "parent_path": "Tillid", "next": "/codes"})
+    assert r.status_code == 303 and r.headers["location"] == "/codes"
+    assert coded.code(code.id).parent_id == tillid.id
+    r = client.post(f"/codes/{code.id}/move", data={"csrf": token, "parent_path": " "})
+    assert r.status_code == 303 and coded.code(code.id).parent_id is None
+    r = client.post(f"/codes/{code.id}/move", data={"csrf": token, "parent_path": "Findes ikke/Æbler"})
+    assert r.status_code == 404 and 'class="error"' in r.text  # no such code: nothing moves
+    assert coded.code(code.id).parent_id is None
+    # a reader has no pickers (and the route refuses)
+    assert "parent_path" not in client_for(coded, "rikke").get("/codes").text
+
+
+def test_code_page_shows_memos_linked_to_the_code(coded: Project) -> None:
+    fejl = coded.code("Læring gennem fejl")
+    memo = coded.add_memo("Fejl som læring", "Søren og Åse *lærer* af fejl.")
+    coded.link_memo(memo.id, "code", fejl.id)
+    coded.add_memo("Om noget andet", "Ikke om koden.")
+    html = client_for(coded, "carl").get(f"/codes/{fejl.id}").text
+    box = html.split('<section class="memo-box">')[1].split("</section>")[0]
+    assert "Fejl som læring" in box and "<em>lærer</em>" in box and "Om noget andet" not in box
+    assert f'href="/memos?link_type=code&amp;link_target={fejl.id}#new"' in box
+    assert "link_type=code" not in client_for(coded, "rikke").get(f"/codes/{fejl.id}").text
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("aæøå😀<>&\"' \n")), max_size=20)
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=_TEXT, before=_TEXT, after=_TEXT, title=_TEXT, comment=st.one_of(st.none(), _TEXT))
+def test_passages_html_escapes_and_keeps_every_text(
+    text: str, before: str, after: str, title: str, comment: str | None
+) -> None:
+    from dataclasses import replace
+
+    base = Passage(
+        1,
+        2,
+        "Kode <b>",
+        "#aabbcc",
+        3,
+        title,
+        0,
+        len(text),
+        before,
+        text,
+        after,
+        "Forsker <Ø>",
+        comment,
+        "2026-03-12T10:00:00+00:00",
+        1,
+        "SWU",
+        2,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
+    shown = page.Shown(replace(base), before, after, "/sources/3#o0", "SWU · WP2")
+    html = str(page.passages_html([shown], "Koder", with_code=True))
+    assert "<b>" not in html and "<Ø>" not in html
+    mark = re.search(r'<mark class="c2">(.*?)</mark>', html, re.S)
+    assert mark is not None and htmllib.unescape(mark.group(1)) == text
+    quote = re.search(r"<blockquote>(.*?)<mark", html, re.S)
+    assert quote is not None and htmllib.unescape(quote.group(1)) == before
+    link = re.search(r'<a href="/sources/3#o0">(.*?)</a>', html, re.S)
+    assert link is not None and htmllib.unescape(link.group(1)) == title
+    assert ('class="comment"' in html) == bool(comment)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

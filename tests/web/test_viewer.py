@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import html as htmllib
 import itertools
+import json
 import random
 import re
 from pathlib import Path
@@ -370,3 +371,83 @@ def test_segments_route_needs_a_start(webproject: Project, path: str) -> None:
     client = client_for(webproject, "rikke")
     assert client.get(path.format(sid=_source_id(webproject))).status_code == 400
     assert client.get(f"/sources/{_source_id(webproject)}/segments?from=99").status_code == 404
+
+
+# -- the selection's other action, review links, memos, keyboard, remove confirmation (h10) ----------------------
+def test_picker_offers_a_critical_incident_over_the_selection(webproject: Project) -> None:
+    source_id = _source_id(webproject)
+    carl = client_for(webproject, "carl")
+    html = carl.get(f"/sources/{source_id}").text
+    picker = html.split('<form id="picker"')[1].split("</form>")[0]
+    assert f'id="pick-incident" href="/incidents/new?source={source_id}"' in picker
+    assert f'data-base="/incidents/new?source={source_id}"' in picker
+    # the script appends the selection's code-point offsets; the incident form then shows that very text
+    script = (Path(segments_html.__code__.co_filename).parent.parent / "static/app.js").read_text(encoding="utf-8")
+    assert '"&start=" + a + "&end=" + b' in script
+    phrase = "æøå-projektet 🚀"
+    start = INTERVIEW.index(phrase)
+    r = carl.get(f"/incidents/new?source={source_id}&start={start}&end={start + len(phrase)}")
+    assert r.status_code == 200 and f"»{phrase}«" in r.text
+    # a reader has no picker and so no incident link
+    assert "pick-incident" not in client_for(webproject, "rikke").get(f"/sources/{source_id}").text
+
+
+def test_only_the_lead_sees_the_review_links(webproject: Project) -> None:
+    source_id = _source_id(webproject)
+    link = f'href="/sources/{source_id}/review"'
+    lea = client_for(webproject, "lea")
+    assert link in lea.get(f"/sources/{source_id}").text and link in lea.get("/sources").text
+    assert lea.get(f"/sources/{source_id}/review").status_code == 200
+    for who in ("carl", "rikke"):
+        client = client_for(webproject, who)
+        assert link not in client.get(f"/sources/{source_id}").text
+        assert link not in client.get("/sources").text
+
+
+def test_viewer_shows_memos_about_the_source_and_its_places(webproject: Project) -> None:
+    source_id = _source_id(webproject)
+    about = webproject.add_memo("Om interviewet", "Mette taler **åbent** om fejl.")
+    webproject.link_memo(about.id, "source", source_id)
+    place = webproject.add_memo("Om et sted", "Her nævnes æøå-projektet.")
+    start = INTERVIEW.index("æøå")
+    webproject.link_memo(place.id, "place", source_id, start, start + 3)
+    webproject.add_memo("Noget helt andet", "Ikke om kilden.")
+    html = client_for(webproject, "carl").get(f"/sources/{source_id}").text
+    box = html.split('<section class="memo-box">')[1].split("</section>")[0]
+    assert "Om interviewet" in box and "Om et sted" in box and "Noget helt andet" not in box
+    assert "<strong>åbent</strong>" in box  # Markdown rendered (and sanitised)
+    assert f'href="/memos?link_type=source&amp;link_target={source_id}#new"' in box
+    reader = client_for(webproject, "rikke").get(f"/sources/{source_id}").text
+    assert "Om interviewet" in reader and "link_type=source" not in reader
+
+
+def test_highlights_are_focusable_buttons(webproject: Project) -> None:
+    html = client_for(webproject, "rikke").get(f"/sources/{_source_id(webproject)}").text
+    spans = re.findall(r"<span [^>]*data-c=[^>]*>", html)
+    assert spans and all('tabindex="0"' in s and 'role="button"' in s for s in spans)
+    script = (Path(segments_html.__code__.co_filename).parent.parent / "static/app.js").read_text(encoding="utf-8")
+    assert 'ev.key !== "Enter" && ev.key !== " "' in script
+
+
+def test_removing_a_coding_asks_for_confirmation_first(webproject: Project) -> None:
+    carl = client_for(webproject, "carl")
+    mine = _carls_coding(webproject, carl)
+    fragment = carl.get(f"/sources/{_source_id(webproject)}/codings/{mine}").text
+    confirm = re.search(
+        r'<details class="confirm"><summary class="remove">Fjern</summary>(.*?)</details>', fragment, re.S
+    )
+    assert confirm is not None
+    assert "Fjern kodningen? Den kan ikke genskabes." in confirm.group(1)
+    # the one form that removes sits inside the closed confirmation, its button says what happens
+    assert fragment.count(f'action="/codings/{mine}/delete"') == 1
+    assert f'action="/codings/{mine}/delete"' in confirm.group(1) and "Ja, fjern kodningen" in confirm.group(1)
+    assert '<details class="confirm" open' not in fragment
+
+
+def test_htmx_indicator_styles_come_from_the_stylesheet(webproject: Project) -> None:
+    html = client_for(webproject, "rikke").get(f"/sources/{_source_id(webproject)}").text
+    meta = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
+    assert meta is not None
+    assert json.loads(meta.group(1))["includeIndicatorStyles"] is False
+    css = (Path(segments_html.__code__.co_filename).parent.parent / "static/app.css").read_text(encoding="utf-8")
+    assert ".htmx-request .htmx-indicator" in css and "<style" not in html

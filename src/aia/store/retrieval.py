@@ -87,9 +87,7 @@ class PassagePage:
 _PAGE = """
 WITH hits AS (
     SELECT c.id AS coding_id, c.source_id, c.start, c."end", c.code_id, c.coder, c.comment, c.created_at,
-           wp.track_id, wp.number AS wp_number,
-           (SELECT s2.id FROM segments AS s2 WHERE s2.source_id = c.source_id AND s2.start <= c.start
-            ORDER BY s2.start DESC LIMIT 1) AS segment_id
+           wp.track_id, wp.number AS wp_number
     FROM codings AS c
     JOIN sources AS src ON src.id = c.source_id
     JOIN work_packages AS wp ON wp.id = src.wp_id
@@ -110,12 +108,14 @@ JOIN codes AS k ON k.id = page.code_id
 JOIN sources AS src ON src.id = page.source_id
 JOIN tracks AS t ON t.id = page.track_id
 LEFT JOIN activities AS a ON a.id = src.activity_id
-LEFT JOIN segments AS s ON s.id = page.segment_id
+LEFT JOIN segments AS s ON s.id = (SELECT s2.id FROM segments AS s2 WHERE s2.source_id = page.source_id
+                                   AND s2.start <= page.start ORDER BY s2.start DESC LIMIT 1)
 LEFT JOIN participants AS p ON p.id = s.participant_id
 ORDER BY page.track_id, page.wp_number, page.source_id, page.start, page.coding_id
 """
 
-_PARTICIPANT_WHERE = """WHERE (EXISTS (SELECT 1 FROM segments AS s3 WHERE s3.id = hits.segment_id
+_PARTICIPANT_WHERE = """WHERE (EXISTS (SELECT 1 FROM segments AS s3 WHERE s3.id = (SELECT s2.id FROM segments AS s2
+                   WHERE s2.source_id = hits.source_id AND s2.start <= hits.start ORDER BY s2.start DESC LIMIT 1)
                    AND s3."end" > hits.start AND s3.participant_id IN :participant_ids)
         OR source_id IN (SELECT source_id FROM source_participants WHERE participant_id IN :participant_ids))"""
 

@@ -240,6 +240,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exchange.warnings": ("Advarsler", "Warnings"),
     "exchange.no_warnings": ("Ingen advarsler.", "No warnings."),
     "exchange.see_sources": ("Se kilderne", "See the sources"),
+    # -- exchange: re-import changes (issue 4)
+    "exchange.changes": ("Ændringer af kendte objekter", "Changes to known objects"),
+    "exchange.no_changes": ("Intet kendt objekt blev ændret.", "No known object was changed."),
     "users.title": ("Brugere", "Users"),
     "users.role": ("Rolle", "Role"),
     "role.lead": ("projektleder", "lead"),
@@ -290,6 +293,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "probes.log_files": ("AI-logfiler", "AI-log files"),
     "probes.link_logs": ("Importér og knyt til sessionen", "Import and link to the session"),
     "probes.add_reflection": ("Tilføj refleksion", "Add reflection"),
+    # -- consent at import (issue 6, h9)
+    "import.override": ("Årsag til import uden dækkende samtykke", "Reason for importing without covering consent"),
+    "import.override_help": (
+        "Kun projektleder. Udfyld kun, hvis en fil skal importeres selvom en deltagers samtykke ikke dækker WP'en; "
+        "årsagen registreres.",
+        "Lead only. Fill in only if a file is to be imported although a participant's consent does not cover the WP; "
+        "the reason is recorded.",
+    ),
+    "import.override_forbidden": (
+        "Kun projektlederen kan importere uden dækkende samtykke.",
+        "Only the project lead can import without covering consent.",
+    ),
+    # -- WP1 attach an existing log (h11)
+    "probes.attach": ("Tilknyt eksisterende log", "Attach an existing log"),
+    "probes.attach_source": ("AI-log", "AI log"),
+    "probes.attach_button": ("Tilknyt", "Attach"),
+    "probes.attach_none": ("Der er ingen andre AI-logs i projektet.", "There are no other AI logs in the project."),
+    "probes.attach_override": (
+        "Flyt trods manglende samtykke, fordi (kun projektleder)",
+        "Move despite missing consent, because (lead only)",
+    ),
+    "probes.no_activity": ("ingen aktivitet", "no activity"),
     "probes.open_viewer": ("Åbn i kildevisningen", "Open in the source viewer"),
     "probes.alternative": ("alternativ til tur", "alternative to turn"),
     "probes.annotate": ("Annotér", "Annotate"),
@@ -396,6 +421,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.assign": ("Tildel i nøglelageret", "Assign in the key store"),
     "review.apply": ("Udfør beslutningerne", "Apply the decisions"),
     "review.decided": ("{n} beslutninger udført.", "{n} decisions applied."),
+    # -- viewer, code page and codebook (issue 3, h10: incident from a selection, review links, remove confirmation,
+    # collapsible tree with a move picker per code)
+    "viewer.incident": ("Ny kritisk hændelse", "New critical incident"),
+    "viewer.review": ("Gennemgå pseudonymiseringen", "Review the pseudonymisation"),
+    "viewer.remove_confirm": (
+        "Fjern kodningen? Den kan ikke genskabes.",
+        "Remove the coding? It cannot be restored.",
+    ),
+    "viewer.remove_yes": ("Ja, fjern kodningen", "Yes, remove the coding"),
+    "viewer.or": ("eller", "or"),
+    "src.review": ("Gennemgå", "Review"),
+    "src.review_head": ("Pseudonymisering", "Pseudonymisation"),
+    "codes.move_to": ("Flyt til…", "Move to…"),
+    "codes.move_placeholder": ("Overkode (tom: øverste niveau)", "Parent code (empty: top level)"),
 }
 
 

@@ -20,6 +20,7 @@ from aia.services.webviews import CHUNK_BUDGET, ViewerChunk
 from aia.store.webviews import SegmentBounds
 from aia.web.core import Ctx, route
 from aia.web.i18n import t
+from aia.web.pages.memos import memos_for
 
 
 class Span(Protocol):
@@ -122,7 +123,11 @@ def _text_html(pieces: list[Piece], blocks: list[tuple[int, int]]) -> str:
         if p.codings:
             overlap = " overlap" if len(p.codings) > 1 else ""
             ids = " ".join(map(str, p.codings))
-            out.append(f'<span class="c{p.code_ids[0]}{overlap}" data-c="{ids}">{escape(p.text, False)}</span>')
+            # focusable: Enter or Space opens the coding's details (static/app.js), as a click does
+            out.append(
+                f'<span class="c{p.code_ids[0]}{overlap}" data-c="{ids}" tabindex="0" role="button">'
+                f"{escape(p.text, False)}</span>"
+            )
         else:
             out.append(escape(p.text, False))
     if inside:
@@ -206,7 +211,15 @@ def source_view(project: Project, source_id: int, everything: bool) -> dict[str,
     source = project.source(source_id, with_text=False)
     chunk = project.viewer_chunk(source_id, 0, 2**62 if everything else CHUNK_BUDGET)
     paths = code_paths(project.codes())
-    return {"source": source, "chunk": chunk, "code_paths": sorted(paths.values(), key=str.casefold)}
+    return {
+        "source": source,
+        "chunk": chunk,
+        "code_paths": sorted(paths.values(), key=str.casefold),
+        # memos about the source or places in it, and the "new memo linked here" link (memo_box.html)
+        "memos": memos_for(project, "source", source_id),
+        "link_type": "source",
+        "link_target": source_id,
+    }
 
 
 def code_paths(codes: Sequence[Code]) -> dict[int, str]:

@@ -76,6 +76,9 @@ document.addEventListener("DOMContentLoaded", function () {
     document.getElementById("pick-start").value = String(a);
     document.getElementById("pick-end").value = String(b);
     document.getElementById("pick-text").textContent = sel.toString();
+    // the other thing to do with a selection: a critical incident (WP2) over the same code-point span
+    var incident = document.getElementById("pick-incident");
+    if (incident) incident.href = incident.getAttribute("data-base") + "&start=" + a + "&end=" + b;
     picker.hidden = false;
     document.getElementById("pick-code").focus({ preventScroll: true });
   }
@@ -96,6 +99,14 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!hl || !window.getSelection().isCollapsed) return;
     showDetails(viewer, hl.getAttribute("data-c").split(" "));
   });
+  // highlights are focusable (tabindex=0): Enter or Space opens the coding's details
+  viewer.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter" && ev.key !== " ") return;
+    var hl = ev.target && ev.target.matches && ev.target.matches("span[data-c]") ? ev.target : null;
+    if (!hl) return;
+    ev.preventDefault();
+    showDetails(viewer, hl.getAttribute("data-c").split(" "));
+  });
   showTarget();
 });
 
@@ -107,4 +118,34 @@ document.addEventListener("htmx:afterSettle", function () {
 document.addEventListener("htmx:configRequest", function (ev) {
   var token = document.body.getAttribute("data-csrf");
   if (token) ev.detail.headers["X-CSRF-Token"] = token;
+});
+
+// The codebook tree: subtrees are <details data-node=ID>; remember which are closed (localStorage) across visits.
+document.addEventListener("DOMContentLoaded", function () {
+  var tree = document.getElementById("tree");
+  if (!tree) return;
+  var KEY = "aia.codes.closed";
+  var closed = [];
+  try {
+    closed = JSON.parse(window.localStorage.getItem(KEY) || "[]");
+    if (!Array.isArray(closed)) closed = [];
+  } catch (e) {
+    closed = [];
+  }
+  tree.querySelectorAll("details[data-node]").forEach(function (d) {
+    if (closed.indexOf(d.getAttribute("data-node")) >= 0) d.open = false;
+  });
+  // "toggle" does not bubble: listen in the capture phase
+  tree.addEventListener("toggle", function (ev) {
+    var d = ev.target;
+    if (!d || !d.hasAttribute || !d.hasAttribute("data-node")) return;
+    var id = d.getAttribute("data-node");
+    closed = closed.filter(function (x) { return x !== id; });
+    if (!d.open) closed.push(id);
+    try {
+      window.localStorage.setItem(KEY, JSON.stringify(closed));
+    } catch (e) {
+      /* storage unavailable: the tree still folds, it just forgets */
+    }
+  }, true);
 });
