@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import docx
-import pytest
+from browserhelpers import FLAGS, chromium, serving
 from playwright.sync_api import expect, sync_playwright
 from starlette.testclient import TestClient
 from webhelpers import PASSWORD, client_for, csrf_of, make_project
@@ -136,58 +132,28 @@ def test_participants_and_organisations_pages(webproject: Project) -> None:
 
 
 # -- one browser test: the htmx upload and the polled progress fragment ------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_browser_import_shows_progress_and_per_file_results(tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does it as root)")
     make_project(tmp_path).close()
-    port = _free_port()
-    aia_bin = Path(sys.executable).parent / "aia"
-    args = ["--project", str(tmp_path / "projekt"), "serve", "--team", "--no-browser", "--port", str(port)]
-    proc = subprocess.Popen([str(aia_bin), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the web server did not start")
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
-            page = browser.new_page()
-            page.goto(url + "/login?next=/import")
-            page.fill("#username", "carl")
-            page.fill("#password", PASSWORD)
-            page.click("#login")
-            expect(page).to_have_url(url + "/import")
-            page.set_input_files(
-                "input[name=files]",
-                [
-                    {"name": "møde.txt", "mimeType": "text/plain", "buffer": "Ane: Vi så på Copilot.\n".encode()},
-                    {"name": "rapport.docx", "mimeType": "application/octet-stream", "buffer": _docx("Rapport om AI.")},
-                    {"name": "ødelagt.docx", "mimeType": "application/octet-stream", "buffer": b"ikke en zip"},
-                ],
-            )
-            page.click("form[action='/import'] button")
-            expect(page.locator(".import-job[data-done='true']")).to_be_visible(timeout=15000)
-            expect(page).to_have_url(url + "/import")  # htmx swapped the fragment in; no page load
-            expect(page.locator(".import-job li.imported")).to_have_count(2)
-            expect(page.locator(".import-job li.failed")).to_contain_text("ødelagt.docx")
-            expect(page.locator(".import-job progress")).to_have_attribute("value", "3")
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with serving(tmp_path / "projekt") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=FLAGS)
+        page = browser.new_page()
+        page.goto(url + "/login?next=/import")
+        page.fill("#username", "carl")
+        page.fill("#password", PASSWORD)
+        page.click("#login")
+        expect(page).to_have_url(url + "/import")
+        page.set_input_files(
+            "input[name=files]",
+            [
+                {"name": "møde.txt", "mimeType": "text/plain", "buffer": "Ane: Vi så på Copilot.\n".encode()},
+                {"name": "rapport.docx", "mimeType": "application/octet-stream", "buffer": _docx("Rapport om AI.")},
+                {"name": "ødelagt.docx", "mimeType": "application/octet-stream", "buffer": b"ikke en zip"},
+            ],
+        )
+        page.click("form[action='/import'] button")
+        expect(page.locator(".import-job[data-done='true']")).to_be_visible(timeout=15000)
+        expect(page).to_have_url(url + "/import")  # htmx swapped the fragment in; no page load
+        expect(page.locator(".import-job li.imported")).to_have_count(2)
+        expect(page.locator(".import-job li.failed")).to_contain_text("ødelagt.docx")
+        expect(page.locator(".import-job progress")).to_have_attribute("value", "3")
+        browser.close()

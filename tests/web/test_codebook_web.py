@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browserhelpers import FLAGS, chromium, serving
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import expect, sync_playwright
@@ -400,56 +396,20 @@ def test_passage_context_slices_the_source(coded: Project, data: st.DataObject) 
 
 
 # -- the one browser test: drag a code onto another ----------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
     root = tmp_path_factory.mktemp("codebook")
     project = make_project(root)
     ids = {"parent": project.add_code("Læring").id, "child": project.add_code("Fejl og æøå").id}
     project.close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    aia_bin = Path(sys.executable).parent / "aia"
-    proc = subprocess.Popen(
-        [str(aia_bin), "--project", str(root / "projekt"), "serve", "--team", "--no-browser", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the web server did not start")
+    with serving(root / "projekt") as url:
         yield url, ids
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_browser_drag_a_code_onto_another(served: tuple[str, dict[str, int]]) -> None:
     url, ids = served
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does it as root)")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=FLAGS)
         try:
             page = browser.new_page()
             page.goto(url + "/login?next=/codes")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aia.exchange.refi.parsed import ParsedProject
 from aia.exchange.refi.plan import PSEUDONYM, Existing, NewOrganisation, NewParticipant, Plan
@@ -31,11 +31,13 @@ class CasesMixin:
     placements_cache: tuple[dict[str, tuple[str, int]], dict[str, str]]
     pseudonym_of: dict[str, str]
 
-    def track(self, name: str, guid: str | None = None, description: str = "", prefix: str | None = None) -> str:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by the planner this mixin is part of
 
-    def fallback(self) -> tuple[str, int]:
-        raise NotImplementedError
+        def track(
+            self, name: str, guid: str | None = None, description: str = "", prefix: str | None = None
+        ) -> str: ...
+
+        def fallback(self) -> tuple[str, int]: ...
 
     # -- cases ------------------------------------------------------------------------------------------------
     def cases(self) -> dict[str, list[str]]:
