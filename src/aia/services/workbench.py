@@ -97,8 +97,11 @@ class WorkbenchService(ExchangeService):
         self.register_export(kind, f"download:{name}", counts)
         return name, data
 
-    def import_upload(self, filename: str, data: bytes, positions: str = "auto") -> ImportSummary:
-        """Import an uploaded ``.qdpx`` (merged into this project by GUID) or ``.qdc`` (codebook)."""
+    def import_upload(
+        self, filename: str, data: bytes, positions: str = "auto", remove_missing: bool = False
+    ) -> ImportSummary:
+        """Import an uploaded ``.qdpx`` (merged into this project by GUID) or ``.qdc`` (codebook); ``remove_missing``
+        removes codings on matched sources that the ``.qdpx`` no longer has (see :meth:`import_qdpx`)."""
         name = _safe_name(filename, "upload.qdpx")
         suffix = Path(name).suffix.lower()
         if suffix not in (".qdpx", ".qdc"):
@@ -106,4 +109,6 @@ class WorkbenchService(ExchangeService):
         with tempfile.TemporaryDirectory(prefix="aia-import-") as tmp:
             path = Path(tmp) / name
             path.write_bytes(data)
-            return self.import_qdc(path) if suffix == ".qdc" else self.import_qdpx(path, positions)
+            if suffix == ".qdc":
+                return self.import_qdc(path)
+            return self.import_qdpx(path, positions, remove_missing=remove_missing)

@@ -227,6 +227,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exchange.import": ("Import", "Import"),
     "exchange.file": ("Fil (.qdpx eller .qdc)", "File (.qdpx or .qdc)"),
     "exchange.positions": ("Positioner", "Positions"),
+    "exchange.remove_missing": (
+        "Fjern kodninger på kendte kilder, som filen ikke længere har",
+        "Remove codings on known sources that the file no longer has",
+    ),
     "exchange.import_submit": ("Importér og flet", "Import and merge"),
     "exchange.report": ("Importrapport", "Import report"),
     "exchange.known": ("fandtes allerede", "already there"),

@@ -45,5 +45,7 @@ async def exchange_import(ctx: Ctx) -> Response:
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise ValidationError("choose a .qdpx project or a .qdc codebook to import, then upload again")
     positions = ctx.field("positions", "auto")
-    summary = await ctx.call(ctx.project.import_upload, upload.filename, await upload.read(), positions)
+    remove_missing = ctx.field("remove_missing", "") == "1"
+    data = await upload.read()
+    summary = await ctx.call(ctx.project.import_upload, upload.filename, data, positions, remove_missing)
     return ctx.render("exchange.html", summary=summary, positions=POSITION_CHOICES)
