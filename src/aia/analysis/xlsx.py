@@ -66,10 +66,9 @@ def _sheet_xml(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "".join(lines)
 
 
-def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> None:
-    """Write the sheets to ``path`` (temp file + rename)."""
+def write_atomically(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temp file and a rename, so a reader never sees half a file."""
     target = Path(path)
-    data = xlsx_bytes(sheets)
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         tmp.write_bytes(data)
@@ -77,6 +76,12 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return target
+
+
+def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> None:
+    """Write the sheets to ``path`` (temp file + rename)."""
+    write_atomically(path, xlsx_bytes(sheets))
 
 
 def sheet_names(wanted: Sequence[str]) -> list[str]:

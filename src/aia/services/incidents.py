@@ -23,7 +23,7 @@ from aia.analysis.agreement import (
     mean_pairwise_percent,
     pair_stats,
 )
-from aia.analysis.xlsx import FORMULA_START, Sheet, xlsx_bytes
+from aia.analysis.xlsx import FORMULA_START, Sheet, write_atomically, xlsx_bytes
 from aia.errors import ConflictError, NotFoundError, ValidationError
 from aia.services.memos import MemoService
 from aia.store import codebook as codebook_db
@@ -459,24 +459,13 @@ class IncidentService(MemoService):
         ]
         return xlsx_bytes(sheets), len(rows)
 
-    def _write(self, path: str | Path, data: bytes) -> Path:
-        target = Path(path)
-        tmp = target.with_name(f".{target.name}.tmp")
-        try:
-            tmp.write_bytes(data)
-            tmp.replace(target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return target
-
     def export_incidents_csv(self, path: str | Path | None = None) -> str:
         """Incidents with their classifications as CSV (UTF-8 with BOM, for spreadsheets); formula cells are
         neutralised. Written to ``path`` (temp file + rename) and registered as an export when given; the text is
         returned."""
         text, count = self._csv_text()
         if path is not None:
-            target = self._write(path, text.encode("utf-8"))
+            target = write_atomically(path, text.encode("utf-8"))
             self.register_export(EXPORT_KINDS["csv"], target.resolve(), {"incidents": count})
         return text
 
@@ -484,7 +473,7 @@ class IncidentService(MemoService):
         """Incidents with their classifications (sheet "Hændelser") and the classifications one per row (sheet
         "Klassifikationer") as XLSX; text cells only, formula starts marked as text (see :mod:`aia.analysis.xlsx`)."""
         data, count = self._xlsx_data()
-        target = self._write(path, data)
+        target = write_atomically(path, data)
         self.register_export(EXPORT_KINDS["xlsx"], target.resolve(), {"incidents": count})
 
     def export_incidents(self, path: str | Path) -> str:
@@ -501,7 +490,7 @@ class IncidentService(MemoService):
     def write_incident_report(self, path: str | Path, fmt: str = "markdown") -> None:
         """Write the per-category report (it quotes the interviews) to ``path`` and register it as an export."""
         text = self.incident_category_report(fmt)
-        target = self._write(path, text.encode("utf-8"))
+        target = write_atomically(path, text.encode("utf-8"))
         self.register_export(EXPORT_KINDS["md"], target.resolve(), {"format": fmt, "incidents": len(self.incidents())})
 
     def download_incidents(self, fmt: str) -> tuple[bytes, str]:
