@@ -161,11 +161,16 @@ def netnography_import(
             progress=progress,
         )
     if as_json:
-        print_json({"corpus": as_dict(result.corpus), "source_ids": result.source_ids})
+        print_json({"corpus": as_dict(result.corpus), "source_ids": result.source_ids, "findings": result.findings})
     else:
         _show(result.corpus)
         if result.source_ids:
             click.echo(f"  Kilder: {result.source_ids[0]}–{result.source_ids[-1]}")
+        if result.findings:
+            click.echo(
+                f"  Til gennemgang: {result.findings} pseudonymiseringsfund"
+                " ('aia pseudonymise review KILDE' viser dem pr. kilde)"
+            )
 
 
 @netnography_group.command("list")

@@ -72,6 +72,62 @@ def pseudonymise_short(value: str, ctx: PseudonymContext) -> str:
     return result.text
 
 
+def pseudonymise_post(value: str, ctx: PseudonymContext) -> tuple[str, list[dict[str, Any]]]:
+    """A post of an online community (netnography): its text as :func:`pseudonymise_short` makes it (likely names
+    the gazetteer flags are replaced too: nobody reads a corpus of thousands of posts before it is stored), and the
+    findings for the review list with offsets in the NEW text. Every replacement keeps its original encrypted with
+    the review key, so that the lead can reject it; flags of other kinds stay in the text, listed for review."""
+    if not value or not value.strip():
+        return value, []
+    result = pseudonymise(value, ctx.index, ctx.secret)
+    extra = [
+        Replacement(f.start, f.end, f.text, pseudonym("PER", f.text, ctx.secret), f.kind, "gazetteer")
+        for f in result.original_flags
+        if f.kind == "PER"
+    ]
+    if extra:
+        kept_flags = [f for f in result.original_flags if f.kind != "PER"]
+        result = apply(value, [*result.replacements, *extra], kept_flags)
+    if not result.replacements and not result.flags:
+        return result.text, []
+    return result.text, _finding_rows(result, ctx)
+
+
+def _finding_rows(result: Result, ctx: PseudonymContext) -> list[dict[str, Any]]:
+    """Review-list rows (without ``source_id``) for a pseudonymised text, offsets in its new text, sorted."""
+    omap = result.offset_map
+    findings: list[dict[str, Any]] = []
+    for r in result.replacements:
+        start, end = omap.map(r.start, "start"), omap.map(r.end, "end")
+        findings.append(
+            {
+                "start": start,
+                "end": end,
+                "kind": r.kind,
+                "detector": r.source,
+                "status": "replaced",
+                "replacement": r.replacement,
+                "value_enc": encrypt(r.original.encode("utf-8"), ctx.review_key, b"finding"),
+                "confidence": 1.0 if r.source == "known" else 0.9,
+            }
+        )
+    for f in result.flags:
+        findings.append(
+            {
+                "start": f.start,
+                "end": f.end,
+                "kind": f.kind,
+                "detector": "gazetteer" if f.kind == "PER" else "pattern",
+                "status": "flagged",
+                "replacement": pseudonym(f.kind if f.kind in PREFIX else "PER", f.text, ctx.secret),
+                "value_enc": None,
+                "confidence": f.confidence,
+            }
+        )
+    findings.sort(key=lambda row: (row["start"], row["end"]))
+    return findings
+
+
 def _metadata(value: Any, ctx: PseudonymContext) -> Any:
     if isinstance(value, str):
         return pseudonymise_short(value, ctx)
@@ -117,35 +173,7 @@ def pseudonymise_source(imported: ImportedSource, ctx: PseudonymContext) -> Pseu
         )
         for seg in imported.segments
     ]
-    findings: list[dict[str, Any]] = []
-    for r in result.replacements:
-        start, end = omap.map(r.start, "start"), omap.map(r.end, "end")
-        findings.append(
-            {
-                "start": start,
-                "end": end,
-                "kind": r.kind,
-                "detector": r.source,
-                "status": "replaced",
-                "replacement": r.replacement,
-                "value_enc": encrypt(r.original.encode("utf-8"), ctx.review_key, b"finding"),
-                "confidence": 1.0 if r.source == "known" else 0.9,
-            }
-        )
-    for f in result.flags:
-        findings.append(
-            {
-                "start": f.start,
-                "end": f.end,
-                "kind": f.kind,
-                "detector": "gazetteer" if f.kind == "PER" else "pattern",
-                "status": "flagged",
-                "replacement": pseudonym(f.kind if f.kind in PREFIX else "PER", f.text, ctx.secret),
-                "value_enc": None,
-                "confidence": f.confidence,
-            }
-        )
-    findings.sort(key=lambda row: (row["start"], row["end"]))
+    findings = _finding_rows(result, ctx)
     new = dataclasses.replace(
         imported,
         text=result.text,

@@ -19,9 +19,10 @@ from aia.errors import NotFoundError, ValidationError
 from aia.model import ActivityKind, SegmentKind
 from aia.netnography.model import Pseudonymiser, Thread
 from aia.netnography.query import Query, apply_filters, detect, read_dump, sample, steps
-from aia.privacy.imported import pseudonymise_short
+from aia.privacy.imported import pseudonymise_post
 from aia.services.importing import ImportService
 from aia.store import netnography as db
+from aia.store import pseudonymisation as pseudo_db
 from aia.store import sources as sources_db
 from aia.store import structure as structure_db
 from aia.store.database import read, write
@@ -42,6 +43,8 @@ WRITE_BATCH = 5000
 class CorpusResult:
     corpus: Corpus
     source_ids: list[int]
+    #: pseudonymisation findings this import put on the review list (0 when shown later or when it was off)
+    findings: int = 0
 
 
 def parse_day(value: str | None, what: str) -> datetime | None:
@@ -146,21 +149,23 @@ class NetnographyService(ImportService):
         """The project's pseudonymisation secret, from the key store (unlocked, or with AIA_KEYSTORE_PASSPHRASE)."""
         return self.keys().secret
 
-    def _text_hook(self) -> Callable[[str], str]:
-        """The project's own text pseudonymiser (known names from the key store, identifiers), run on every post after
-        the author names were replaced; identity when the project's pseudonymisation is off. The context is built
-        once per import, not per post."""
+    def _text_hook(self) -> Callable[[str], tuple[str, list[dict[str, Any]]]]:
+        """The project's own text pseudonymiser (known names from the key store, identifiers), run on every post and
+        title after the author names were replaced: the new text and its review-list findings (offsets in the new
+        text); identity when the project's pseudonymisation is off. The context is built once per import."""
         ctx = self.pseudonym_context()
         if ctx is None:
-            return lambda text: text
+            return lambda text: (text, [])
         context = ctx
 
-        def hook(text: str) -> str:
-            # our "@user_xxxxxx" mentions stay as they are (the project's pseudonymiser would see new @handles)
+        def hook(text: str) -> tuple[str, list[dict[str, Any]]]:
+            # our "@user_xxxxxx" mentions stay as they are (the project's pseudonymiser would see new @handles);
+            # the mask has the length of "@", so the findings' offsets hold for the unmasked text
             if _MASK in text:
-                return pseudonymise_short(text, context)
+                return pseudonymise_post(text, context)
             masked = text.replace("@user_", _MASK + "user_")
-            return pseudonymise_short(masked, context).replace(_MASK + "user_", "@user_")
+            new, found = pseudonymise_post(masked, context)
+            return new.replace(_MASK + "user_", "@user_"), found
 
         return hook
 
@@ -247,23 +252,40 @@ class NetnographyService(ImportService):
             "notes": json.dumps({"dump": name_, "query": query.as_dict()}, ensure_ascii=False),
         }
         ids: list[int] = []
-        n_threads = n_posts = 0
+        n_threads = n_posts = n_findings = 0
         with write(self.engine) as conn:
             activity = structure_db.insert_activity(conn, activity_values, [])
             batch: list[sources_db.NewSource] = []
             batch_posts = 0
+            batch_findings: list[list[dict[str, Any]]] = []
+
+            def flush() -> None:
+                new_ids = sources_db.insert_sources(conn, batch)
+                ids.extend(new_ids)
+                review = [
+                    {**row, "source_id": source_id}
+                    for source_id, rows in zip(new_ids, batch_findings, strict=True)
+                    for row in rows
+                ]
+                if review:
+                    pseudo_db.insert_findings(conn, review)
+                batch.clear()
+                batch_findings.clear()
+
             for thread in chosen:
                 authors.apply(thread)
-                for post in thread.posts:
-                    post.text = hook(post.text)
-                batch.append(thread_source(thread, wp.id, activity.id, self.user))
+                found = _pseudonymise_posts(thread, hook)
+                source = thread_source(thread, wp.id, activity.id, self.user)
+                batch.append(source)
+                batch_findings.append(_in_source(found, thread, source))
                 n_threads += 1
                 n_posts += len(thread.posts)
+                n_findings += sum(1 for rows in found for row in rows)
                 batch_posts += len(thread.posts)
                 if batch_posts >= WRITE_BATCH:
-                    ids.extend(sources_db.insert_sources(conn, batch))
-                    batch, batch_posts = [], 0
-            ids.extend(sources_db.insert_sources(conn, batch))
+                    flush()
+                    batch_posts = 0
+            flush()
             counts["sampled"] = n_threads
             corpus_id = db.insert_corpus(
                 conn,
@@ -286,7 +308,7 @@ class NetnographyService(ImportService):
             )
             corpus = db.get_corpus(conn, corpus_id)
         assert corpus is not None
-        return CorpusResult(corpus, ids)
+        return CorpusResult(corpus, ids, n_findings)
 
     def corpora(self) -> list[Corpus]:
         with read(self.engine) as conn:
@@ -298,6 +320,35 @@ class NetnographyService(ImportService):
             if found is None:
                 raise NotFoundError(f"there is no corpus {corpus_id}; 'aia netnography list' shows them")
             return CorpusResult(found, db.corpus_source_ids(conn, found.activity_id))
+
+
+def _pseudonymise_posts(
+    thread: Thread, hook: Callable[[str], tuple[str, list[dict[str, Any]]]]
+) -> list[list[dict[str, Any]]]:
+    """Run the project's pseudonymiser over every post's title and text, in place; per post, the findings of its
+    body as it will stand in the source (the opener's title line first, see :func:`thread_source`)."""
+    found: list[list[dict[str, Any]]] = []
+    for ordinal, post in enumerate(thread.posts):
+        rows: list[dict[str, Any]] = []
+        if post.title:
+            post.title, title_rows = hook(post.title)
+            if ordinal == 0:  # only the opener's title is part of the source text
+                rows = title_rows
+        post.text, text_rows = hook(post.text)
+        if text_rows:
+            shift = len(post.title) + 2 if ordinal == 0 and post.title else 0
+            rows = [*rows, *({**r, "start": r["start"] + shift, "end": r["end"] + shift} for r in text_rows)]
+        found.append(rows)
+    return found
+
+
+def _in_source(found: list[list[dict[str, Any]]], thread: Thread, source: sources_db.NewSource) -> list[dict[str, Any]]:
+    """Per-post findings moved to offsets in the thread's source text (each post starts where its segment does)."""
+    rows: list[dict[str, Any]] = []
+    for post_rows, segment in zip(found, source.segment_rows, strict=True):
+        start = segment["start"]
+        rows.extend({**r, "start": r["start"] + start, "end": r["end"] + start} for r in post_rows)
+    return rows
 
 
 def _counting(threads: Iterable[Thread], state: list[int], report: Callable[[], None]) -> Iterator[Thread]:
