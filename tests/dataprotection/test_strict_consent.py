@@ -147,3 +147,25 @@ def test_refi_import_checks_matched_cases_strictly_and_reports_new_ones(tmp_path
         assert len(second.sources()) == 1
         done = second.import_qdpx(tmp_path / "to.qdpx", consent_override=reason)
         assert done.sources == 1 and [o[1:3] for o in _overrides(second)] == [(2, reason)]
+
+
+def test_the_service_refuses_an_override_from_anyone_but_the_lead(tmp_path: Path) -> None:
+    """The role check is in the service, so every face (CLI, web, Python API) gets it, not only the CLI."""
+    from aia.errors import NotAllowedError
+
+    root = tmp_path / "p"
+    with _project(root) as project:
+        project.add_account("åse", "et langt kodeord til lederen", "lead")
+        project.add_account("bo", "et langt kodeord til kodøren", "coder")
+        field_note = project.import_bytes(FIELD_NOTE.encode(), "d.txt", track="SWU", wp=2).source_id
+        activity = project.add_activity("SWU", 3, "workshop", "Workshop om AI-forordningen").id
+    assert field_note is not None
+    with aia.open_project(root, user="bo") as coder:
+        with pytest.raises(NotAllowedError, match=r"for the project lead.*'bo' is a coder"):
+            coder.import_bytes(INTERVIEW.encode(), "a.txt", track="SWU", wp=2, consent_override="papirsamtykke")
+        with pytest.raises(NotAllowedError, match="moving a source without covering consent"):
+            coder.move_source(field_note, activity, consent_override="papirsamtykke")
+        assert len(coder.sources()) == 1 and _overrides(coder) == []
+    with aia.open_project(root, user="åse") as lead:
+        done = lead.import_bytes(INTERVIEW.encode(), "a.txt", track="SWU", wp=2, consent_override="papirsamtykke")
+        assert done.status == "imported" and len(_overrides(lead)) == 1

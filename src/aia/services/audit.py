@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aia.errors import NotAllowedError, ValidationError
+from aia.errors import ValidationError
 from aia.model import Source
 from aia.privacy.kdf import KdfParams
 from aia.privacy.keystore import KeyStore
 from aia.services.sources import SourceService
-from aia.store import accounts as accounts_db
 from aia.store import audit as audit_db
 from aia.store import dataprotection as dp_db
 from aia.store.audit import AuditEvent
@@ -29,21 +28,6 @@ def _bound(value: str | None, what: str, end_of_day: bool) -> str | None:
 
 
 class AuditService(SourceService):
-    def require_lead(self, action: str) -> None:
-        """Refuse ``action`` unless the acting user may do what only the lead may: in a project with accounts the
-        user must be a lead account; in a project without accounts (one researcher) the local user is the lead."""
-        with read(self.engine) as conn:
-            everyone = accounts_db.list_all(conn)
-        if not everyone:
-            return
-        mine = next((a for a in everyone if a.username == self.user), None)
-        if mine is None or mine.role != "lead":
-            who = "no account of this project" if mine is None else f"a {mine.role}"
-            raise NotAllowedError(
-                f"{action} is for the project lead, and the user {self.user!r} is {who}; run it as a lead account "
-                "(--user NAME or $AIA_USER)"
-            )
-
     def view_source(self, source_id: int, with_text: bool = True) -> Source:
         """A source as shown to a person (CLI, web): like :meth:`source`, and the view is audited."""
         found = self.source(source_id, with_text)

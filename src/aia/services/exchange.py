@@ -105,6 +105,8 @@ class ExchangeService(MemoService):
         of a ``.qdpx`` import (a hook for changing the texts, e.g. pseudonymisation, belongs before it).
         ``findings``: source GUID -> pseudonymisation findings (:func:`pseudonymise_prepared`) for the review list
         of each source stored new."""
+        if consent_override is not None:
+            self.require_lead("importing without covering consent")
         target = self._into(into)
         summary = ImportSummary(path, positions=prepared.reading.unit)
         if prepared.reading.newlines == "lf":

@@ -285,6 +285,8 @@ class ImportService(SourceService):
             return []
         if consent_override is not None and not consent_override.strip():
             raise ValidationError("an import without covering consent needs a reason (--override-consent REASON)")
+        if consent_override is not None:
+            self.require_lead("importing without covering consent")
         results: list[ImportResult] = []
         overridden: dict[int, set[int]] = {}
         new: list[db.NewSource] = []

@@ -96,6 +96,8 @@ class SourceService(StructureService, KeysService):
 
         if consent_override is not None and not consent_override.strip():
             raise ValidationError("moving a source without covering consent needs a reason (--override-consent REASON)")
+        if consent_override is not None:
+            self.require_lead("moving a source without covering consent")
         with write(self.engine) as conn:
             found = db.get_source(conn, source_id, with_text=False)
             if found is None:
