@@ -604,6 +604,20 @@ def test_atlas_ti_codebook(empty: Project) -> None:
     assert summary.warnings == ["1 code Sets (code groups) were left out; aia has no code groups"]
 
 
+def test_taguette_codebook(empty: Project) -> None:
+    path = DATA / "taguette-codebook.qdc"
+    assert not codebook_schema().validate(etree.parse(str(path)))  # Taguette writes an empty <Sets/>
+    summary = empty.import_qdc(path)
+    assert summary.warnings == ["the codebook has an empty <Sets/> element (not allowed by the schema); ignored it"]
+    assert sorted((c.guid, c.name, c.parent_id) for c in empty.codes()) == [
+        ("0d62985d-b147-5d01-a9b5-cae5dcd98342", "interesting", None),
+        ("725f0645-9cd3-598a-8d2b-ec3d39ab3c3f", "interesting.places", None),  # a name, not a hierarchy
+        ("dfe5c38e-9449-5959-a1f7-e3d895cfa87f", "people", None),
+    ]
+    again = empty.import_qdc(path)  # merged by GUID: nothing twice
+    assert len(empty.codes()) == 3 and again.warnings == summary.warnings
+
+
 def test_requal_test_project(empty: Project, tmp_path: Path) -> None:
     qde = (DATA / "requal-test-project.qde").read_bytes()
     assert not project_schema().validate(etree.fromstring(qde).getroottree())  # CodeBook/Sets, createdDateTime

@@ -274,6 +274,7 @@ def parse_project(
         codes_el = child(book, "Codes")
         if codes_el is not None:
             _codes(codes_el, None, guids, codes, "code")
+        _code_groups(book, warnings)
     variables: dict[str, tuple[str, str]] = {}
     vars_el = child(root, "Variables")
     if vars_el is not None:
@@ -389,6 +390,19 @@ def read_qdpx(path: str | Path) -> ParsedProject:
         archive.close()
 
 
+def _code_groups(book: etree._Element, warnings: list[str]) -> None:
+    """A codebook's ``Sets`` are code groups, which aia does not have: say that they were left out, or that the
+    element is empty (Taguette writes ``<Sets/>``, which the schema does not allow)."""
+    sets_el = child(book, "Sets")
+    if sets_el is None:
+        return
+    groups = len(children(sets_el, "Set"))
+    if groups:
+        warnings.append(f"{groups} code Sets (code groups) were left out; aia has no code groups")
+    else:
+        warnings.append("the codebook has an empty <Sets/> element (not allowed by the schema); ignored it")
+
+
 def read_qdc(path: str | Path) -> ParsedCodebook:
     """Read a ``.qdc`` codebook (safely)."""
     p = Path(path)
@@ -407,10 +421,7 @@ def read_qdc(path: str | Path) -> ParsedCodebook:
     codes_el = child(root, "Codes")
     if codes_el is not None:
         _codes(codes_el, None, _Guids(warnings), codes, "code")
-    sets_el = child(root, "Sets")
-    groups = len(children(sets_el, "Set")) if sets_el is not None else 0
-    if groups:
-        warnings.append(f"{groups} code Sets (code groups) were left out; aia has no code groups")
+    _code_groups(root, warnings)
     return ParsedCodebook((root.get("origin") or "").strip(), codes, warnings)
 
 
