@@ -195,3 +195,28 @@ def test_decisions_round_trip_through_the_form(decisions: list[tuple[int, str, s
     fields = [("csrf", "x"), ("passphrase", "æøå"), ("item_7", "")]
     fields += [(f"item_{i}", f"{a}:{p}" if a == "assign" else a) for i, a, p in expected]
     assert parse_decisions(fields) == expected
+
+
+def test_a_netnography_thread_is_reviewed_on_the_same_page(keyed: Project, tmp_path: Path) -> None:
+    """What the project's pseudonymiser replaced in forum posts (issue 6) is on the thread's review page."""
+    import json
+
+    posts = [
+        {"id": "q1", "title": "Copilot hos Kodehuset", "selftext": "Hvem har prøvet det?", "author": "spørger",
+         "created_utc": 1_760_000_000, "score": 4, "subreddit": "dkudvikler"},
+        {"id": "c1", "link_id": "t3_q1", "parent_id": "t3_q1", "author": "svarer", "score": 2,
+         "body": "Skriv til mette@kodehuset.dk, hun ved det.", "created_utc": 1_760_000_100, "subreddit": "dkudvikler"},
+    ]  # fmt: skip
+    dump = tmp_path / "RS_RC_tråd.ndjson"
+    dump.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts), encoding="utf-8")
+    keyed.unlock_keys(PASSPHRASE)
+    (sid,) = keyed.import_corpus(dump, "SWU", "Kodehuset-tråd").source_ids
+    keyed.lock_keys()
+    email = _item(keyed, sid, kind="EMAIL")
+    client = client_for(keyed, "lea")
+    page = client.post(f"/sources/{sid}/review", data={"csrf": csrf_of(client), "passphrase": PASSPHRASE})
+    assert page.status_code == 200 and "mette@kodehuset.dk" in page.text and "Kodehuset" in page.text
+    data = {"csrf": csrf_of(client), "passphrase": PASSPHRASE, f"item_{email}": "reject"}
+    assert client.post(f"/sources/{sid}/review", data=data).status_code == 200
+    text = keyed.source(sid).text or ""
+    assert text.startswith("Copilot hos [ORG-01]") and "Skriv til mette@kodehuset.dk, hun ved det." in text
