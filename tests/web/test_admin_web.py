@@ -123,12 +123,21 @@ def test_participants_and_organisations_pages(webproject: Project) -> None:
     people = client.get("/participants").text
     assert "Regionshuset Nørre Å" in people and "erfaring: 5 år" in people
     orgs = client.get("/organisations").text
-    row = re.search(r"<tr><td>[^<]*</td><td>Regionshuset Nørre Å</td>(.*?)</tr>", orgs, re.S)
-    assert row is not None and "by: Viborg" in row.group(1)
-    assert re.findall(r"<td>(\d+)</td>", row.group(1)) == ["1", "1"]  # one participant, one source
+    row = re.search(
+        r'<tr><td><a href="/organisations/(\d+)">[^<]*</a></td><td>Regionshuset Nørre Å</td>(.*?)</tr>', orgs, re.S
+    )
+    assert row is not None and "by: Viborg" in row.group(2) and int(row.group(1)) == org.id
+    assert re.findall(r"<td>(\d+)</td>", row.group(2)) == ["1", "1"]  # one participant, one source
     page = client.get(f"/participants/{person.id}").text
     assert "Testleder" in page and ">test<" in page and "5 år" in page
     assert client.get("/participants/9999").status_code == 404
+    # the organisation's own page: its attributes, its participants and the sources they take part in
+    page = client.get(f"/organisations/{org.id}").text
+    assert "Regionshuset Nørre Å" in page and "Sundhed" in page and "Viborg" in page
+    assert f'href="/participants/{person.id}">{person.pseudonym}</a>' in page and ">test<" in page
+    other = client.get(f"/organisations/{p.organisations()[0].id}").text  # make_project's: no sources yet
+    assert "Softwarehus (SMV)" in other and "Regionshuset" not in other and ">test<" not in other
+    assert client.get("/organisations/9999").status_code == 404
 
 
 # -- one browser test: the htmx upload and the polled progress fragment ------------------------------------------

@@ -120,6 +120,7 @@ def _ids(project: Project) -> dict[str, int]:
         "incident_id": project.incidents()[0].id,
         "memo_id": project.memos()[0].id,
         "participant_id": project.participants()[0].id,
+        "organisation_id": project.organisations()[0].id,
         "job_id": 1,
     }
 

@@ -23,7 +23,8 @@ INTERVIEW = (
 def make_project(root: Path) -> Project:
     project = aia.init_project(root / "projekt", user="Forsker A")
     project.add_track("Softwareudviklere", prefix="SWU")
-    project.add_participant("SWU", role="AI-champion", job_function="Backend-udvikler")
+    org = project.add_organisation("Softwarehus (SMV)", sector="IT")
+    project.add_participant("SWU", role="AI-champion", job_function="Backend-udvikler", organisation=org.id)
     project.add_activity("SWU", 2, "interview", "Interview om Copilot", date="2026-03-12")
     project.import_bytes(INTERVIEW.encode(), "interview_mette.txt", track="SWU", wp=2)
     code = project.add_code("Tillid")

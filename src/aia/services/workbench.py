@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from aia.errors import ValidationError
+from aia.errors import NotFoundError, ValidationError
 from aia.exchange.refi.export import export_qdc, export_qdpx
 from aia.exchange.refi.importer import ImportSummary
 from aia.model import Organisation, Participant, Source
@@ -77,6 +77,16 @@ class WorkbenchService(ExchangeService):
         with read(self.engine) as conn:
             ids = db.source_ids_of_participant(conn, person.id)
         return person, [self.source(i, with_text=False) for i in ids]
+
+    def organisation_page(self, organisation_id: int) -> tuple[Organisation, list[ParticipantRow], list[Source]]:
+        """An organisation (by id), its participants and the sources any of them take part in (without text)."""
+        org = next((o for o in self.organisations() if o.id == organisation_id), None)
+        if org is None:
+            raise NotFoundError(f"there is no organisation {organisation_id}; 'aia organisation list' shows them")
+        people = [r for r in self.participant_rows() if r.participant.organisation_id == org.id]
+        with read(self.engine) as conn:
+            ids = db.source_ids_of_organisation(conn, org.id)
+        return org, people, [self.source(i, with_text=False) for i in ids]
 
     # -- REFI-QDA through the browser ------------------------------------------------------------------------------
     def export_download(self, kind: str) -> tuple[str, bytes]:

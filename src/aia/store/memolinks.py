@@ -176,6 +176,19 @@ def source_counts_by_organisation(conn: sa.Connection) -> dict[int, int]:
     return {int(oid): int(n) for oid, n in conn.execute(q)}
 
 
+def source_ids_of_organisation(conn: sa.Connection, organisation_id: int) -> list[int]:
+    """Sources with at least one participant of the organisation (those :func:`source_counts_by_organisation`
+    counts)."""
+    q = (
+        sa.select(source_participants.c.source_id)
+        .distinct()
+        .join(participants, participants.c.id == source_participants.c.participant_id)
+        .where(participants.c.organisation_id == organisation_id)
+        .order_by(source_participants.c.source_id)
+    )
+    return [int(v) for v in conn.execute(q).scalars()]
+
+
 def source_ids_of_participant(conn: sa.Connection, participant_id: int) -> list[int]:
     q = (
         sa.select(source_participants.c.source_id)

@@ -211,6 +211,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "people.back": ("Alle deltagere", "All participants"),
     "orgs.size": ("Størrelse", "Size"),
     "orgs.none": ("Ingen organisationer endnu.", "No organisations yet."),
+    "orgs.back": ("Alle organisationer", "All organisations"),
+    "orgs.no_sources": (
+        "Ingen kilder med organisationens deltagere.",
+        "No sources with the organisation's participants.",
+    ),
     "nav.exchange": ("REFI-QDA", "REFI-QDA"),
     "exchange.title": ("Udveksling med REFI-QDA", "REFI-QDA exchange"),
     "exchange.intro": (

@@ -80,3 +80,21 @@ async def participant_page(ctx: Ctx) -> Response:
 @route("/organisations", "reader")
 async def organisations(ctx: Ctx) -> Response:
     return ctx.render("organisations.html", rows=await ctx.call(ctx.project.organisation_rows))
+
+
+def organisation_page_data(project: Project, organisation_id: int) -> dict[str, Any]:
+    org, people, found = project.organisation_page(organisation_id)
+    return {
+        "org": org,
+        "people": people,
+        "found": found,
+        "memos": memos_for(project, "organisation", org.id),
+        "link_type": "organisation",
+        "link_target": org.code,
+    }
+
+
+@route("/organisations/{organisation_id:int}", "reader")
+async def organisation_page(ctx: Ctx) -> Response:
+    data = await ctx.call(organisation_page_data, ctx.project, ctx.int_param("organisation_id"))
+    return ctx.render("organisation.html", **data)
