@@ -11,6 +11,9 @@ thread), then measures, each in its own child process (peak RSS is the child's o
   (b) import    ``aia netnography import`` of all threads without filters;
   (c) keyword   the same with ``--keyword`` matching about 5 % of the threads.
 
+Peak RSS of an import is the sum of the main process's and its worker process's (large imports on two or more
+cores hand the per-thread work to one worker, see ``aia.netnography.parallel``).
+
 Usage: .venv/bin/python bench/bench_netnography.py [--sizes 100000 1000000] [--formats stackexchange reddit]
 Not part of the test suite; the 1M run takes many minutes on 2 cores."""
 
@@ -211,10 +214,18 @@ def baseline(fmt: str, dump: Path, db_path: Path, stemmed: bool = False) -> int:
 
 
 def peak_rss_mb() -> float:
-    """This process's own peak RSS (VmHWM: since exec, so not the parent's memory inherited through fork)."""
+    """This process's own peak RSS (VmHWM: since exec, so not the parent's memory inherited through fork) plus the
+    peak RSS of the import's worker process if it had one (its own VmHWM, see aia.netnography.parallel), so the
+    figure is the sum over both. (Not ru_maxrss of the children: Linux counts a child's pages from before its
+    exec, i.e. a share of this process's memory.)"""
+    worker = 0.0
+    if "aia.netnography.parallel" in sys.modules:
+        from aia.netnography import parallel
+
+        worker = (parallel.last_worker_peak_kib or 0) / 1024
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+            return int(line.split()[1]) / 1024 + worker
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
@@ -241,9 +252,18 @@ def child(argv: list[str]) -> None:
         raise SystemExit(out.output)
     corpus = json.loads(out.output)["corpus"]
     seconds = time.perf_counter() - t0
+    from aia.netnography import parallel
+
+    worker = (parallel.last_worker_peak_kib or 0) / 1024
     print(
         json.dumps(
-            {"posts": corpus["posts"], "threads": corpus["threads"], "seconds": seconds, "rss_mb": peak_rss_mb()}
+            {
+                "posts": corpus["posts"],
+                "threads": corpus["threads"],
+                "seconds": seconds,
+                "rss_mb": peak_rss_mb(),
+                "worker_rss_mb": worker,
+            }
         )
     )
 
@@ -268,7 +288,8 @@ def new_project(root: Path) -> None:
 def show(fmt: str, n: int, size: int, mode: str, r: dict[str, float], read: float) -> None:
     print(
         f"{fmt:13} {n:>8} {size / 2**20:6.0f} {mode:9} {r['posts']:>8.0f} {r.get('threads', 0):>7.0f} "
-        f"{r['seconds']:7.1f} {read / r['seconds']:8.0f} {r['rss_mb']:7.0f}",
+        f"{r['seconds']:7.1f} {read / r['seconds']:8.0f} {r['rss_mb']:7.0f}"
+        + (f" (worker {r['worker_rss_mb']:.0f})" if r.get("worker_rss_mb") else ""),
         flush=True,
     )
 

@@ -115,6 +115,9 @@ _GITHUB_PROFILE = re.compile(
 _HN_PROFILE = re.compile(r"(?i)\b((?:https?://)?news\.ycombinator\.com/user\?id=)([\w-]{2,15})")
 _U_NAME = re.compile(r"(?<![\w/])(?:/?u/)([A-Za-z0-9_-]{3,20})")
 _MENTION = re.compile(r"(?<![\w@])@(\w[\w.-]{0,38}\w|\w)")
+#: characters a case-insensitive regex matches to an ASCII letter although ``lower()`` does not give that letter
+#: (dotless i, long s, capital I with dot; the Kelvin sign lower-cases to k)
+_ODD_CASE = ("\u0131", "\u017f", "\u0130")
 #: pseudonyms kept in memory before the cache is emptied (memory stays flat on dumps with millions of authors)
 _CACHE = 100_000
 
@@ -149,17 +152,31 @@ class Pseudonymiser:
 
     def text(self, text: str, names: list[str] | None = None) -> str:
         """Replace mentions, profile links and the given display ``names`` inside a text by their pseudonyms."""
+        return self._text(text, names or [], [n for n in dict.fromkeys(names or ()) if len(n) >= 3])
+
+    def _text(self, text: str, names: list[str], long_names: list[str]) -> str:
+        """:meth:`text`, with the names of three or more characters (the ones replaced as words) given once."""
         if "/" in text:
-            text = _SE_PROFILE.sub(lambda m: m.group(1) + str(self.author(f"#{m.group(2)}")), text)
-            text = _REDDIT_PROFILE.sub(lambda m: m.group(1) + str(self.author(m.group(2))), text)
-            text = _GITHUB_PROFILE.sub(self._github, text)
-            text = _HN_PROFILE.sub(lambda m: m.group(1) + str(self.author(m.group(2))), text)
+            # each link pattern needs its literal: test that on the lower-cased text before running the (slow,
+            # case-insensitive) regex; unless the text has one of the few characters that match an ASCII letter
+            # case-insensitively without lower-casing to it (then every regex runs, as a plain search would)
+            low = text.lower()
+            every = any(ch in text for ch in _ODD_CASE)
+            if every or "/users/" in low:
+                text = _SE_PROFILE.sub(lambda m: m.group(1) + str(self.author(f"#{m.group(2)}")), text)
+            if every or "reddit.com/u" in low:
+                text = _REDDIT_PROFILE.sub(lambda m: m.group(1) + str(self.author(m.group(2))), text)
+            if every or "github.com/" in low:
+                text = _GITHUB_PROFILE.sub(self._github, text)
+            if every or "news.ycombinator.com/user?id=" in low:
+                text = _HN_PROFILE.sub(lambda m: m.group(1) + str(self.author(m.group(2))), text)
         if "u/" in text:
             text = _U_NAME.sub(lambda m: "u/" + str(self.author(m.group(1))), text)
         if "@" in text:
-            folded = {_fold(n): n for n in names or ()}
+            folded = {_fold(n): n for n in names}
             text = _MENTION.sub(lambda m: "@" + str(self.author(_addressee(m.group(1), folded))), text)
-        present = sorted({n for n in names or () if len(n) >= 3 and n in text}, key=len, reverse=True)
+        # longest first (names of one length cannot both match at one place, so their order does not matter)
+        present = sorted([n for n in long_names if n in text], key=len, reverse=True)
         if present:
             pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in present) + r")(?!\w)")
             text = pattern.sub(lambda m: str(self.author(m.group(1))), text)
@@ -176,10 +193,11 @@ class Pseudonymiser:
         names = sorted({p.author for p in thread.posts if p.author and p.author not in ("[deleted]", "[removed]")})
         for post in thread.posts:
             post.author = self.author(post.author)
+        long_names = [n for n in names if len(n) >= 3]
         for post in thread.posts:
-            post.text = self.text(post.text, names)
+            post.text = self._text(post.text, names, long_names)
             if post.title:
-                post.title = self.text(post.title, names)
+                post.title = self._text(post.title, names, long_names)
         return thread
 
 

@@ -44,12 +44,12 @@ def iter_rows(stream: IO[bytes], name: str) -> Iterator[dict[str, str]]:
     )
     try:
         for _event, el in parser:
-            row = dict(el.attrib)
+            row: dict[str, str] = dict(el.attrib)
             el.clear()
             parent = el.getparent()
             while parent is not None and el.getprevious() is not None:
                 del parent[0]
-            yield {str(k): str(v) for k, v in row.items()}
+            yield row  # lxml gives names and values as str
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else "?"
         raise DumpError(f"{name} is not well-formed XML at line {line}; re-extract the dump and try again.") from exc

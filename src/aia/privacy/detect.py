@@ -169,6 +169,11 @@ _DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}")
 _ANY_DIGIT = re.compile(r"\d")
 
 
+def has_digit(text: str) -> bool:
+    """True if the text has a (Unicode) digit: without one, no phone, CPR or IBAN detector can find anything."""
+    return _ANY_DIGIT.search(text) is not None
+
+
 def _phone_spans(chunk: str) -> list[tuple[int, int]]:
     """Valid phone numbers inside a digit chunk: the whole chunk if it parses (fast path), else the matcher's."""
     try:

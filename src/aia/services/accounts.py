@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from argon2 import PasswordHasher
@@ -17,8 +18,13 @@ from aia.store.database import read, write
 ROLES = ("lead", "coder", "reader")
 _NAME_RE = re.compile(r"^[\w.@-]{1,100}$")
 _HASHER = PasswordHasher()
-#: verified against when the username is unknown, so a login takes as long either way
-_DUMMY_HASH = _HASHER.hash("aia-dummy-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so a login takes as long either way. Made on the first login,
+    not at import: hashing costs ~0.35 s and ~65 MB of argon2 memory, which every CLI command would pay."""
+    return _HASHER.hash("aia-dummy-password")
 
 
 class AccountService(ProjectBase):
@@ -54,7 +60,7 @@ class AccountService(ProjectBase):
         """The account if the password matches, else None (the same work is done for unknown names)."""
         row = self.account(username)
         try:
-            _HASHER.verify(row.password_hash if row else _DUMMY_HASH, password)
+            _HASHER.verify(row.password_hash if row else _dummy_hash(), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
         if row is None:

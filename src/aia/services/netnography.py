@@ -18,8 +18,9 @@ from typing import Any
 from aia.errors import NotFoundError, ValidationError
 from aia.model import ActivityKind, SegmentKind
 from aia.netnography.model import Pseudonymiser, Thread
+from aia.netnography.parallel import ThreadWork, usable_cores
 from aia.netnography.query import Query, apply_filters, detect, read_dump, sample, steps
-from aia.privacy.imported import pseudonymise_post
+from aia.privacy.imported import PseudonymContext, pseudonymise_post
 from aia.services.importing import ImportService
 from aia.store import netnography as db
 from aia.store import pseudonymisation as pseudo_db
@@ -37,6 +38,10 @@ IMPORTER = "netnography"
 _MASK = "\ue000"
 #: posts stored per insert statement batch (all batches are in the one write transaction)
 WRITE_BATCH = 5000
+#: dumps of at least this many rows share the per-thread work with a worker process (see aia.netnography.parallel)
+PARALLEL_ROWS = 10_000
+#: the project's text pseudonymiser for one text: the new text and its review-list findings
+TextHook = Callable[[str], tuple[str, list[dict[str, Any]]]]
 
 
 @dataclass(frozen=True)
@@ -149,25 +154,9 @@ class NetnographyService(ImportService):
         """The project's pseudonymisation secret, from the key store (unlocked, or with AIA_KEYSTORE_PASSPHRASE)."""
         return self.keys().secret
 
-    def _text_hook(self) -> Callable[[str], tuple[str, list[dict[str, Any]]]]:
-        """The project's own text pseudonymiser (known names from the key store, identifiers), run on every post and
-        title after the author names were replaced: the new text and its review-list findings (offsets in the new
-        text); identity when the project's pseudonymisation is off. The context is built once per import."""
-        ctx = self.pseudonym_context()
-        if ctx is None:
-            return lambda text: (text, [])
-        context = ctx
-
-        def hook(text: str) -> tuple[str, list[dict[str, Any]]]:
-            # our "@user_xxxxxx" mentions stay as they are (the project's pseudonymiser would see new @handles);
-            # the mask has the length of "@", so the findings' offsets hold for the unmasked text
-            if _MASK in text:
-                return pseudonymise_post(text, context)
-            masked = text.replace("@user_", _MASK + "user_")
-            new, found = pseudonymise_post(masked, context)
-            return new.replace(_MASK + "user_", "@user_"), found
-
-        return hook
+    def _text_hook(self) -> TextHook:
+        """The project's own text pseudonymiser, see :func:`text_hook`. The context is built once per import."""
+        return text_hook(self.pseudonym_context())
 
     def import_corpus(
         self,
@@ -187,6 +176,7 @@ class NetnographyService(ImportService):
         secret: bytes | None = None,
         progress: Progress | None = None,
         spill_after: int = SPILL_AFTER,
+        parallel: bool | None = None,
     ) -> CorpusResult:
         """Read a dump, keep the threads matching every filter, sample them (seeded), pseudonymise and store them
         as one source per thread under a new WP4 activity of ``track``, with the query as provenance.
@@ -194,7 +184,11 @@ class NetnographyService(ImportService):
         Memory stays flat whatever the dump's size: the readers group rows through a spill file beyond
         ``spill_after`` rows, threads stream through the filters, and (without ``sample_size``) into the one write
         transaction in batches; a sample holds at most ``sample_size`` threads per stratum. The whole dump is read
-        and checked before that transaction opens; any later error rolls it back, so nothing is half-stored."""
+        and checked before that transaction opens; any later error rolls it back, so nothing is half-stored.
+
+        ``parallel``: share the per-thread work (pseudonymising, thread text, search columns) with one worker
+        process (:mod:`aia.netnography.parallel`; the same rows either way); by default for dumps of
+        ``PARALLEL_ROWS`` rows or more (Stack Exchange and Reddit) on a machine with two or more cores."""
         path = Path(dump)
         if not name.strip():
             raise ValidationError("a corpus needs a name (--name)")
@@ -239,9 +233,16 @@ class NetnographyService(ImportService):
             chosen: Iterable[Thread] = sample(matched, sample_size, seed, stratify)
         else:
             chosen = matched
-        authors = Pseudonymiser(secret if secret is not None else self._author_secret(), platform)
-        hook = self._text_hook()
+        job = _ThreadJob(
+            secret if secret is not None else self._author_secret(),
+            platform,
+            self.pseudonym_context(),
+            wp.id,
+            self.user,
+        )
         name_, size, sha = dump_fingerprint(path)
+        if parallel is None:
+            parallel = state[0] >= PARALLEL_ROWS and usable_cores() >= 2  # state[0]: the rows the reader read
         activity_values = {
             "wp_id": wp.id,
             "kind": ActivityKind.NETNOGRAPHY_QUERY.value,
@@ -253,7 +254,7 @@ class NetnographyService(ImportService):
         }
         ids: list[int] = []
         n_threads = n_posts = n_findings = 0
-        with write(self.engine) as conn:
+        with ThreadWork(_thread_state, _thread_work, parallel) as work, write(self.engine) as conn:
             activity = structure_db.insert_activity(conn, activity_values, [])
             batch: list[sources_db.NewSource] = []
             batch_posts = 0
@@ -272,16 +273,14 @@ class NetnographyService(ImportService):
                 batch.clear()
                 batch_findings.clear()
 
-            for thread in chosen:
-                authors.apply(thread)
-                found = _pseudonymise_posts(thread, hook)
-                source = thread_source(thread, wp.id, activity.id, self.user)
+            for source, source_findings, posts, found in work.map(job, chosen):
+                source.values["activity_id"] = activity.id
                 batch.append(source)
-                batch_findings.append(_in_source(found, thread, source))
+                batch_findings.append(source_findings)
                 n_threads += 1
-                n_posts += len(thread.posts)
-                n_findings += sum(1 for rows in found for row in rows)
-                batch_posts += len(thread.posts)
+                n_posts += posts
+                n_findings += found
+                batch_posts += posts
                 if batch_posts >= WRITE_BATCH:
                     flush()
                     batch_posts = 0
@@ -322,9 +321,55 @@ class NetnographyService(ImportService):
             return CorpusResult(found, db.corpus_source_ids(conn, found.activity_id))
 
 
-def _pseudonymise_posts(
-    thread: Thread, hook: Callable[[str], tuple[str, list[dict[str, Any]]]]
-) -> list[list[dict[str, Any]]]:
+def text_hook(ctx: PseudonymContext | None) -> TextHook:
+    """The project's own text pseudonymiser (known names from the key store, identifiers), run on every post and
+    title after the author names were replaced: the new text and its review-list findings (offsets in the new
+    text); identity when the project's pseudonymisation is off (no context)."""
+    if ctx is None:
+        return lambda text: (text, [])
+    context = ctx
+
+    def hook(text: str) -> tuple[str, list[dict[str, Any]]]:
+        # our "@user_xxxxxx" mentions stay as they are (the project's pseudonymiser would see new @handles);
+        # the mask has the length of "@", so the findings' offsets hold for the unmasked text
+        if _MASK in text:
+            return pseudonymise_post(text, context)
+        masked = text.replace("@user_", _MASK + "user_")
+        new, found = pseudonymise_post(masked, context)
+        return new.replace(_MASK + "user_", "@user_"), found
+
+    return hook
+
+
+@dataclass(frozen=True)
+class _ThreadJob:
+    """What the per-thread work of an import needs; picklable, since it may go to the worker process."""
+
+    secret: bytes
+    platform: str
+    context: PseudonymContext | None
+    wp_id: int
+    user: str
+
+
+_ThreadState = tuple[_ThreadJob, Pseudonymiser, TextHook]
+
+
+def _thread_state(job: _ThreadJob) -> _ThreadState:
+    return job, Pseudonymiser(job.secret, job.platform), text_hook(job.context)
+
+
+def _thread_work(state: _ThreadState, thread: Thread) -> tuple[sources_db.NewSource, list[dict[str, Any]], int, int]:
+    """One thread pseudonymised (authors, then the project's pseudonymiser) and turned into its source (activity id
+    left for the caller to set): the source, its review-list findings, its number of posts and of findings."""
+    job, authors, hook = state
+    authors.apply(thread)
+    found = _pseudonymise_posts(thread, hook)
+    source = thread_source(thread, job.wp_id, None, job.user)
+    return source, _in_source(found, thread, source), len(thread.posts), sum(len(rows) for rows in found)
+
+
+def _pseudonymise_posts(thread: Thread, hook: TextHook) -> list[list[dict[str, Any]]]:
     """Run the project's pseudonymiser over every post's title and text, in place; per post, the findings of its
     body as it will stand in the source (the opener's title line first, see :func:`thread_source`)."""
     found: list[list[dict[str, Any]]] = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,8 +27,6 @@ _REFERENCED = sa.select(sources.c.id).where(sources.c.sha256 == sa.bindparam("sh
 _SAME_FILES = sa.select(
     sources.c.sha256, sources.c.id, sources.c.original_filename, sources.c.activity_id, sources.c.wp_id
 ).where(sources.c.sha256.in_(sa.bindparam("shas", expanding=True)))
-_INSERT_SOURCE = sources.insert()
-_INSERT_SEGMENTS = segments.insert()
 _MAX_SOURCE_ID = sa.select(sa.func.coalesce(sa.func.max(sources.c.id), 0))
 _MAX_SEGMENT_ID = sa.select(sa.func.coalesce(sa.func.max(segments.c.id), 0))
 _INSERT_SOURCE_PARTICIPANTS = source_participants.insert()
@@ -85,13 +85,69 @@ def insert_sources(conn: sa.Connection, items: Sequence[NewSource]) -> list[int]
     new_files = [{"sha256": sha, "size": size, "created_at": stamp} for sha, size in sizes.items() if sha not in known]
     if new_files:
         conn.execute(_INSERT_FILE, new_files)
-    conn.execute(_INSERT_SOURCE, source_rows)
+    _insert_rows(conn, sources, source_rows)
     if segment_rows:
-        conn.execute(_INSERT_SEGMENTS, segment_rows)
+        _insert_rows(conn, segments, segment_rows)
         fts5.index_segments_after(conn, last_segment)
     if participant_rows:
         conn.execute(_INSERT_SOURCE_PARTICIPANTS, participant_rows)
     return [row["id"] for row in source_rows]
+
+
+#: DB-API placeholder per paramstyle, for the positional styles the fast path below supports
+_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+_Processor = Any  # a SQLAlchemy bind processor: value -> DB-API value
+
+
+@lru_cache(maxsize=32)
+def _fast_insert(
+    dialect: sa.Dialect, table: sa.Table, names: tuple[str, ...]
+) -> tuple[str, tuple[tuple[int, _Processor], ...]] | None:
+    """An ``INSERT`` with positional placeholders for ``names`` and the bind processors of its columns (the same
+    functions SQLAlchemy applies, e.g. JSON serialisation), or None when the driver's paramstyle is not positional."""
+    mark = _PLACEHOLDER.get(dialect.paramstyle)
+    if mark is None or not dialect.positional:
+        return None
+    quote = dialect.identifier_preparer.quote
+    columns = [table.c[name] for name in names]  # KeyError for a name that is not a column, as Core would refuse it
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    processors = tuple(
+        (i, proc)
+        for i, c in enumerate(columns)
+        if (proc := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    )
+    return sql, processors
+
+
+def _insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of ``table`` (all with the keys of the first) with the driver's ``executemany``.
+
+    Core's executemany of a compiled insert processes every parameter of every row in Python, which costs more than
+    SQLite's work on the import path; here the rows become tuples in column order and only columns with a bind
+    processor (JSON) are converted, by the same processor Core would use, so the stored values are identical."""
+    names = tuple(rows[0])
+    prepared = _fast_insert(conn.dialect, table, names)
+    if prepared is None or any(len(row) != len(names) for row in rows):
+        conn.execute(table.insert(), rows)
+        return
+    sql, processors = prepared
+    getter = itemgetter(*names)
+    if len(names) == 1:
+        values: list[tuple[Any, ...]] = [(getter(row),) for row in rows]
+    else:
+        values = [getter(row) for row in rows]
+    if processors:
+        converted: list[tuple[Any, ...]] = []
+        for value in values:
+            as_list = list(value)
+            for i, proc in processors:
+                as_list[i] = proc(as_list[i])
+            converted.append(tuple(as_list))
+        values = converted
+    conn.exec_driver_sql(sql, values)
 
 
 def get_source(conn: sa.Connection, source_id: int, with_text: bool = True) -> Source | None:

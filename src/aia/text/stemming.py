@@ -27,9 +27,28 @@ def stem(word: str) -> str:
     return str(_stemmer().stemWord(word.lower()))
 
 
+#: punctuation that often clings to a word ("ord," "(ord)"); none of it is a word character
+_CLINGING = ".,!?;:()\"'[]{}«»“”‘’*`"
+
+
 def words(text: str) -> list[str]:
-    """The lower-cased words of a text (one regex pass over the lower-cased text)."""
-    return WORD_RE.findall(text.lower())
+    """The lower-cased words of a text: ``WORD_RE.findall(text.lower())``, computed faster.
+
+    White space never belongs to a word, so the words are those of each white-space separated piece; a piece that
+    is letters and digits only (``str.isalnum`` is exactly "every character is ``\\w``", ``_`` aside), once
+    clinging punctuation is stripped, is one word, and only the other pieces go through the regex."""
+    out: list[str] = []
+    add = out.append
+    for piece in text.lower().split():
+        if piece.isalnum():
+            add(piece)
+            continue
+        stripped = piece.strip(_CLINGING)
+        if stripped.isalnum():
+            add(stripped)
+        else:
+            out.extend(WORD_RE.findall(piece))
+    return out
 
 
 def tokens_with_offsets(text: str) -> Iterator[tuple[str, int, int]]:
@@ -43,6 +62,24 @@ def stem_text(text: str) -> str:
     return " ".join(_stemmer().stemWords(words(text)))
 
 
+#: stems of words seen, shared by every call: a word's stem never changes, and looking it up in a dict is several
+#: times faster than PyStemmer's own cache; emptied when it holds this many words, so memory stays bounded
+_STEM_CACHE_SIZE = 100_000
+_stems: dict[str, str] = {}
+
+
+def stem_words(tokens: list[str]) -> list[str]:
+    """The stems of (lower-cased) words, as ``Stemmer.stemWords`` gives them, through the shared cache."""
+    stems: list[str | None] = list(map(_stems.get, tokens))
+    if None not in stems:
+        return stems  # type: ignore[return-value]  # no None left
+    missing = [t for t, s in zip(tokens, stems, strict=True) if s is None]
+    if len(_stems) + len(missing) > _STEM_CACHE_SIZE:
+        _stems.clear()
+    _stems.update(zip(missing, _stemmer().stemWords(missing), strict=True))
+    return [_stems[t] if s is None else s for t, s in zip(tokens, stems, strict=True)]
+
+
 def index_columns(text: str) -> tuple[str, str]:
     """The two columns of the full-text index, tokenising once.
 
@@ -51,6 +88,6 @@ def index_columns(text: str) -> tuple[str, str]:
     finds "bilerne" (stem "bil") while the index stays about a third smaller than with every word twice.
     """
     tokens = words(text)
-    stems = _stemmer().stemWords(tokens)
+    stems = stem_words(tokens)
     # the words that differ from their stem, selected in C (compress/map) rather than by a generator per word
     return " ".join(stems), " ".join(compress(tokens, map(ne, tokens, stems)))

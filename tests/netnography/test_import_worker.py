@@ -1,0 +1,69 @@
+"""A netnography import that shares its per-thread work with a worker process (issue 5, Performance) stores the
+same rows as one that does it all in one process, and stores nothing when the work fails in the worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nn_helpers import PASSPHRASE, SE, keyed_project
+
+from aia.netnography.model import Thread
+from aia.project import Project
+from aia.services import netnography as service
+
+_REAL_WORK = service._thread_work
+
+
+def _failing_work(state: Any, thread: Thread) -> Any:
+    """The per-thread work, failing on one thread (module level: the worker process imports it from here)."""
+    if thread.thread_id == "41":
+        raise ValueError("tråd 41 kunne ikke behandles")
+    return _REAL_WORK(state, thread)
+
+
+def _corpus_rows(project: Project, source_ids: list[int]) -> list[tuple[Any, ...]]:
+    marks = ",".join("?" * len(source_ids))
+    with project.engine.connect() as conn:
+        sources = conn.exec_driver_sql(
+            f"SELECT title, date, importer, original_filename, sha256, size, metadata, text FROM sources "
+            f"WHERE id IN ({marks}) ORDER BY id",
+            tuple(source_ids),
+        ).all()
+        segments = conn.exec_driver_sql(
+            f'SELECT ordinal, kind, start, "end", speaker, author, parent_ordinal, meta, stem, plain FROM segments '
+            f"WHERE source_id IN ({marks}) ORDER BY id",
+            tuple(source_ids),
+        ).all()
+        findings = conn.exec_driver_sql(
+            f'SELECT start, "end", kind, detector, status, replacement, value_enc IS NULL, confidence '
+            f"FROM pseudonymisation_findings WHERE source_id IN ({marks}) ORDER BY id",
+            tuple(source_ids),
+        ).all()
+    return [tuple(r) for r in [*sources, *segments, *findings]]
+
+
+def test_worker_import_stores_what_a_one_process_import_stores(tmp_path: Path) -> None:
+    project = keyed_project(tmp_path)
+    project.unlock_keys(PASSPHRASE)
+    alone = project.import_corpus(SE, "SWU", "Cykler i én proces", parallel=False)
+    shared = project.import_corpus(SE, "SWU", "Cykler med arbejdsproces", parallel=True)
+    assert alone.corpus.threads == shared.corpus.threads > 100
+    assert alone.corpus.posts == shared.corpus.posts
+    assert alone.findings == shared.findings
+    assert _corpus_rows(project, alone.source_ids) == _corpus_rows(project, shared.source_ids)
+    project.close()
+
+
+def test_an_error_in_the_worker_stores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = keyed_project(tmp_path)
+    project.unlock_keys(PASSPHRASE)
+    monkeypatch.setattr(service, "_thread_work", _failing_work)
+    with pytest.raises(ValueError, match="tråd 41"):
+        project.import_corpus(SE, "SWU", "Cykler der fejler", parallel=True)
+    assert project.corpora() == []
+    with project.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sources").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM activities").scalar() == 0
+    project.close()
