@@ -26,7 +26,7 @@ from aia.store import netnography as db
 from aia.store import pseudonymisation as pseudo_db
 from aia.store import sources as sources_db
 from aia.store import structure as structure_db
-from aia.store.database import read, write
+from aia.store.database import bulk_write, read
 from aia.store.netnography import Corpus
 from aia.store.netnography_spill import SPILL_AFTER
 from aia.text.stemming import index_columns
@@ -38,6 +38,8 @@ IMPORTER = "netnography"
 _MASK = "\ue000"
 #: posts stored per insert statement batch (all batches are in the one write transaction)
 WRITE_BATCH = 5000
+#: the page cache (KiB) of the import's write connection (instead of the usual 64 MiB)
+IMPORT_CACHE_KIB = 16_384
 #: dumps of at least this many rows share the per-thread work with a worker process (see aia.netnography.parallel)
 PARALLEL_ROWS = 10_000
 #: the project's text pseudonymiser for one text: the new text and its review-list findings
@@ -254,7 +256,11 @@ class NetnographyService(ImportService):
         }
         ids: list[int] = []
         n_threads = n_posts = n_findings = 0
-        with ThreadWork(_thread_state, _thread_work, parallel) as work, write(self.engine) as conn:
+        # the corpus is written once and not read back here: a small page cache keeps memory flat (issue 5: RSS)
+        with (
+            ThreadWork(_thread_state, _thread_work, parallel) as work,
+            bulk_write(self.engine, IMPORT_CACHE_KIB) as conn,
+        ):
             activity = structure_db.insert_activity(conn, activity_values, [])
             batch: list[sources_db.NewSource] = []
             batch_posts = 0

@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 BUSY_TIMEOUT_MS = 10_000
+#: the page cache of every connection, in KiB
+CACHE_KIB = 65_536
 
 
 def sqlite_engine(path: Path) -> sa.Engine:
@@ -30,7 +32,7 @@ def sqlite_engine(path: Path) -> sa.Engine:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("PRAGMA cache_size = -65536")  # 64 MiB: search touches many segment pages
+        cur.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # 64 MiB: search touches many segment pages
         # trusted_schema stays ON here: the FTS5 sync triggers (aia.store.fts5) touch a virtual table, which
         # SQLite forbids in triggers when it is OFF. Databases we did not create ourselves (imported
         # projects) must be opened read-only with trusted_schema=OFF instead.
@@ -58,3 +60,25 @@ def read(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A read transaction (one consistent snapshot)."""
     with engine.connect() as conn, conn.begin():
         yield conn
+
+
+@contextmanager
+def bulk_write(engine: sa.Engine, cache_kib: int) -> Iterator[sa.Connection]:
+    """A write transaction like :func:`write` whose connection caches at most ``cache_kib`` KiB of pages: a long
+    import writes each page once and need not keep it, so its memory stays small whatever the import's size. The
+    connection's usual cache size is restored afterwards (connections are pooled)."""
+    with engine.connect().execution_options(write=True) as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+
+        def cache(kib: int) -> None:
+            cur = raw.cursor()  # on the driver's connection: outside SQLAlchemy's transaction, no implicit BEGIN
+            cur.execute(f"PRAGMA cache_size = -{int(kib)}")
+            cur.close()
+
+        cache(cache_kib)
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            cache(CACHE_KIB)
