@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import unescape as html_unescape
 from html.entities import html5 as html5_entities
 
@@ -38,7 +39,7 @@ def sanitised_html_to_text(html: str) -> str:
     except (etree.ParserError, ValueError):
         return clean
     out: list[str] = []
-    _walk(root, out, quote=0)
+    _walk(root, out)
     return tidy("".join(out))
 
 
@@ -55,7 +56,8 @@ def tidy(text: str) -> str:
     return text.strip()
 
 
-def _walk(el: lxml.html.HtmlElement, out: list[str], quote: int) -> None:
+def _walk(el: lxml.html.HtmlElement | _Node, out: list[str]) -> None:
+    """The text of an element and its tail: lxml's (the general path) or the fast path's :class:`_Node`."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag == "pre":
         out.append("\n\n```\n" + el.text_content().rstrip("\n") + "\n```\n\n")
@@ -73,7 +75,7 @@ def _walk(el: lxml.html.HtmlElement, out: list[str], quote: int) -> None:
         return
     inner: list[str] = [el.text or ""]
     for child in el:
-        _walk(child, inner, quote + (tag == "blockquote"))
+        _walk(child, inner)
     body = "".join(inner)
     if tag == "blockquote":
         body = "\n".join("> " + line if line.strip() else line for line in body.strip().split("\n"))
@@ -113,7 +115,7 @@ _PLAIN_HREF = re.compile(r"(?:https?://|/(?!/))[!-~]*")
 
 
 class _Node:
-    """An element of the fast path's tree: the parts of lxml's element that :func:`_walk_simple` reads."""
+    """An element of the fast path's tree: the parts of lxml's element that :func:`_walk` reads."""
 
     __slots__ = ("children", "href", "tag", "tail", "text")
 
@@ -123,6 +125,12 @@ class _Node:
         self.text = ""
         self.tail = ""
         self.children: list[_Node] = []
+
+    def __iter__(self) -> Iterator[_Node]:
+        return iter(self.children)
+
+    def get(self, name: str) -> str | None:
+        return self.href if name == "href" else None
 
     def text_content(self) -> str:
         return self.text + "".join(child.text_content() + child.tail for child in self.children)
@@ -262,36 +270,5 @@ def simple_html_to_text(html: str) -> str | None:
     if root is None:
         return None
     out: list[str] = []
-    _walk_simple(root, out)
+    _walk(root, out)
     return tidy("".join(out))
-
-
-def _walk_simple(el: _Node, out: list[str]) -> None:
-    """:func:`_walk` over the fast path's tree (the same output, element by element)."""
-    tag = el.tag
-    if tag == "pre":
-        out.append("\n\n```\n" + el.text_content().rstrip("\n") + "\n```\n\n")
-        out.append(el.tail)
-        return
-    if tag == "br":
-        out.append("\n")
-    elif tag in _BLOCK:
-        out.append("\n\n" if tag not in ("li", "tr") else "\n")
-    if tag == "li":
-        out.append("- ")
-    if tag == "code":
-        out.append("`" + el.text_content() + "`")
-        out.append(el.tail)
-        return
-    inner: list[str] = [el.text]
-    for child in el.children:
-        _walk_simple(child, inner)
-    body = "".join(inner)
-    if tag == "blockquote":
-        body = "\n".join("> " + line if line.strip() else line for line in body.strip().split("\n"))
-    if tag == "a" and el.href and el.href != body:
-        body = f"{body} ({el.href})"
-    out.append(body)
-    if tag in _BLOCK and tag not in ("li", "tr"):
-        out.append("\n\n")
-    out.append(el.tail)
