@@ -199,14 +199,9 @@ def _simple_tree(html: str) -> _Node | None:
     for m in _TAG_RE.finditer(html):
         start = m.start()
         if start > pos:
-            chunk = html[pos:start]
-            if "<" in chunk:
-                return None
-            text = _decode(chunk)
+            text = _text_chunk(html[pos:start], after_pre)
             if text is None:
                 return None
-            if after_pre and text.startswith("\n"):
-                text = text[1:]
             parent = stack[-1]
             if parent.tag in _LISTS and text.strip():
                 return None
@@ -250,16 +245,22 @@ def _simple_tree(html: str) -> _Node | None:
     if len(stack) != 1:
         return None
     if pos < len(html):
-        chunk = html[pos:]
-        if "<" in chunk:
-            return None
-        text = _decode(chunk)
+        text = _text_chunk(html[pos:], after_pre)
         if text is None:
             return None
-        if after_pre and text.startswith("\n"):
-            text = text[1:]
         _add_text(root, text)
     return root
+
+
+def _text_chunk(chunk: str, after_pre: bool) -> str | None:
+    """The text between two tags, decoded; None if it holds a stray ``<`` or a reference a parser would repair.
+    Right after ``<pre>`` one leading line feed is dropped, as a parser does."""
+    if "<" in chunk:
+        return None
+    text = _decode(chunk)
+    if text is not None and after_pre and text.startswith("\n"):
+        text = text[1:]
+    return text
 
 
 def simple_html_to_text(html: str) -> str | None:
