@@ -7,6 +7,11 @@ ONE worker process ('spawn': a fresh interpreter, nothing inherited) and takes t
 order; a small import (or a one-core machine) does the same work in this process. Both ways run the same two
 functions, so they store the same rows.
 
+The worker is fed through two pipes, not a process pool: a pool moves work to its worker and results back through
+helper threads of the caller, which wait for the caller's GIL at every hand-over, and the worker sat idle for a third
+of a large import. Here the caller writes chunks straight into an enlarged pipe and reads results when they are
+ready; the worker reads, works, and hands each result to a thread that writes it, so it never waits for the caller.
+
 Memory stays flat: at most ``ahead`` chunks wait for the worker, and rather than wait for it the caller's process
 does the next chunk itself (up to a few chunks held), so both cores stay busy, also while the worker starts. The
 worker holds no connection and writes nothing; an error there is raised again here, inside the caller's write
@@ -14,15 +19,17 @@ transaction, so nothing is stored, and a worker that dies raises :class:`WorkerF
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
+import queue
 import sys
-import uuid
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -33,10 +40,13 @@ A = TypeVar("A")
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: threads per chunk sent to the worker (large enough that pickling overhead is small)
-CHUNK = 32
+#: the weight of a chunk sent to the worker (items, or what ``weight`` counts: large enough that pickling overhead
+#: is small, small enough that ``AHEAD`` chunks fit in the pipe, so the caller never waits to write)
+CHUNK = 128
 #: chunks waiting for the worker at most; twice as many are held in all (memory stays flat)
 AHEAD = 4
+#: the pipes' kernel buffer (bytes): room for the chunks in flight, so that the caller does not wait to write
+PIPE_BYTES = 1 << 20
 
 
 class WorkerFailed(AiaError):
@@ -67,14 +77,6 @@ def _main_not_imported() -> Iterator[None]:
         main.__dict__.update(saved)
 
 
-# the worker's state: (token of the map() call it was built for, setup(arg))
-_worker: tuple[str, Any] | None = None
-
-
-def _warm(work: Callable[..., Any]) -> None:
-    """Nothing: receiving ``work`` imports its module, so the worker is ready when the first chunk comes."""
-
-
 def _peak_rss_kib() -> int:
     """This process's peak resident memory in KiB (VmHWM: since its start, not counting its parent's)."""
     try:
@@ -90,22 +92,135 @@ def _peak_rss_kib() -> int:
 last_worker_peak_kib: int | None = None
 
 
-def _run_chunk(
-    token: str, setup: Callable[[Any], Any], work: Callable[[Any, Any], Any], arg: Any, items: list[Any]
-) -> list[Any]:
-    global _worker
-    if _worker is None or _worker[0] != token:
-        _worker = (token, setup(arg))
-    state = _worker[1]
-    return [work(state, item) for item in items]
+def _enlarge(conn: Connection) -> None:
+    """Give a pipe a larger kernel buffer where the system allows it (a smaller one only means more waiting)."""
+    with suppress(OSError):  # a system with a lower pipe-max-size
+        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def _dumps(message: object) -> bytes:
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _send_all(conn: Connection, out: queue.SimpleQueue[bytes | None]) -> None:
+    """The worker's writer thread: sends the results in order (the pipe write releases the GIL)."""
+    while (data := out.get()) is not None:
+        conn.send_bytes(data)
+
+
+def _serve(requests: Connection, results: Connection) -> None:
+    """The worker process: ``("setup", (setup, work, arg))`` starts a new map (``setup`` runs on its first chunk),
+    ``("chunk", items)`` answers ``("ok", results)`` or ``("error", exception)``, ``("peak", None)`` answers the
+    peak RSS, ``("warm", work)`` only imports ``work``'s module, and ``("stop", None)`` or a closed pipe ends it."""
+    out: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_send_all, args=(results, out), daemon=True)
+    writer.start()
+    setup: Callable[[Any], Any] | None = None
+    work: Callable[[Any, Any], Any] | None = None
+    arg: Any = None
+    state: list[Any] = []
+    while True:
+        try:
+            kind, payload = pickle.loads(requests.recv_bytes())
+        except EOFError:
+            break
+        if kind == "stop":
+            break
+        if kind == "warm":  # unpickling ``work`` imported its module
+            continue
+        if kind == "setup":
+            setup, work, arg = payload
+            state.clear()
+        elif kind == "peak":
+            out.put(_dumps(("ok", _peak_rss_kib())))
+        elif kind == "chunk":
+            assert setup is not None and work is not None
+            try:
+                if not state:
+                    state.append(setup(arg))
+                reply: tuple[str, Any] = ("ok", [work(state[0], item) for item in payload])
+            except Exception as exc:  # raised again in the caller
+                reply = ("error", exc)
+            try:
+                out.put(_dumps(reply))
+            except Exception as exc:  # an exception (or result) that cannot be pickled
+                out.put(_dumps(("error", RuntimeError(f"the import's worker process failed: {exc!r}"))))
+    out.put(None)
+    writer.join()
+
+
+class _Worker:
+    """The one worker process and its two pipes, seen from the caller."""
+
+    def __init__(self) -> None:
+        ctx = get_context("spawn")
+        self._from_worker, results = ctx.Pipe(duplex=False)
+        requests, self._to_worker = ctx.Pipe(duplex=False)
+        _enlarge(self._to_worker)
+        _enlarge(results)
+        self._process = ctx.Process(target=_serve, args=(requests, results), daemon=True)
+        with _main_not_imported():
+            self._process.start()
+        requests.close()  # the worker holds the other ends: its death closes them, and reads here see EOF
+        results.close()
+        self.broken = False
+
+    def send(self, kind: str, payload: object) -> None:
+        try:
+            self._to_worker.send_bytes(_dumps((kind, payload)))
+        except OSError as exc:
+            raise self._failed() from exc
+
+    def ready(self) -> bool:
+        """Whether the next answer has arrived (answers come in the order of the requests)."""
+        try:
+            return self._from_worker.poll()
+        except OSError as exc:  # pragma: no cover - poll on a closed pipe
+            raise self._failed() from exc
+
+    def receive(self) -> Any:
+        """The next answer; the worker's exception raised here, or :class:`WorkerFailed` when it died."""
+        try:
+            kind, payload = pickle.loads(self._from_worker.recv_bytes())
+        except (EOFError, OSError) as exc:
+            raise self._failed() from exc
+        if kind == "error":
+            raise payload
+        return payload
+
+    def _failed(self) -> WorkerFailed:
+        self.broken = True
+        return WorkerFailed(
+            "the import's worker process stopped unexpectedly (out of memory?); nothing was stored, run the "
+            "import again"
+        )
+
+    def close(self) -> int | None:
+        """Stop the worker; its peak RSS in KiB, or None when it had died."""
+        peak: int | None = None
+        if not self.broken:
+            try:
+                self.send("peak", None)
+                peak = self.receive()
+                self.send("stop", None)
+            except WorkerFailed:
+                peak = None
+        self._to_worker.close()
+        self._process.join(timeout=10)
+        if self._process.is_alive():  # pragma: no cover - a worker that does not stop
+            self._process.kill()
+            self._process.join()
+        self._from_worker.close()
+        return peak
 
 
 class ThreadWork(Generic[A, S, T, R]):
     """Maps ``work(setup(arg), item)`` over items in order, in one worker process when ``parallel`` is true.
 
-    ``setup`` and ``work`` must be module-level functions and ``arg`` picklable (they go to the worker with every
-    chunk; ``setup`` runs once per :meth:`map`). Create it early, so that the worker starts (and imports the
-    modules of ``work``) while the caller reads the dump, and close it (or use ``with``)."""
+    ``setup`` and ``work`` must be module-level functions and ``arg`` picklable (they go to the worker once per
+    :meth:`map`, where ``setup`` runs on the first chunk). A chunk holds ``chunk`` items, or items of that total
+    ``weight`` (e.g. posts, for threads of very different sizes). Create it early, so that the worker starts (and
+    imports the modules of ``work``) while the caller reads the dump, and close it (or use ``with``)."""
 
     def __init__(
         self,
@@ -114,20 +229,21 @@ class ThreadWork(Generic[A, S, T, R]):
         parallel: bool,
         chunk: int = CHUNK,
         ahead: int = AHEAD,
+        weight: Callable[[T], int] | None = None,
     ) -> None:
         self._setup = setup
         self._work = work
         self._chunk = chunk
+        self._weight = weight
         self._ahead = ahead
-        self._pool: ProcessPoolExecutor | None = None
+        self._worker: _Worker | None = None
         if parallel:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-            with _main_not_imported():
-                self._pool.submit(_warm, work)  # starts the worker (the pool starts it on the first submit)
+            self._worker = _Worker()
+            self._worker.send("warm", work)  # the worker imports work's module while the caller reads the dump
 
     @property
     def parallel(self) -> bool:
-        return self._pool is not None
+        return self._worker is not None
 
     def map(self, arg: A, items: Iterable[T]) -> Iterator[R]:
         """``work(setup(arg), item)`` for every item, in order.
@@ -135,33 +251,34 @@ class ThreadWork(Generic[A, S, T, R]):
         With a worker, chunks go to it while it has fewer than ``ahead`` waiting; otherwise this process does the
         next chunk itself instead of waiting (so both cores stay busy, also while the worker starts), up to
         ``2 * ahead`` chunks held in all; results come out in the items' order."""
-        if self._pool is None:
+        if self._worker is None:
             state = self._setup(arg)
             for item in items:
                 yield self._work(state, item)
             return
-        pool = self._pool
-        token = uuid.uuid4().hex
+        worker = self._worker
+        worker.send("setup", (self._setup, self._work, arg))
         local: list[S] = []  # this process's state, set up on first use
-        pending: deque[Future[list[R]] | list[R]] = deque()
+        pending: deque[list[R] | None] = deque()  # None: the worker's answer, still to be received
         in_worker = 0
 
         def ready() -> bool:
-            head = pending[0]
-            return isinstance(head, list) or head.done()
+            return pending[0] is not None or worker.ready()
 
         def pop() -> list[R]:
             nonlocal in_worker
             head = pending.popleft()
-            if isinstance(head, list):
+            if head is not None:
                 return head
             in_worker -= 1
-            return head.result()
+            answer: list[R] = worker.receive()
+            return answer
 
         def place(chunk: list[T]) -> None:
             nonlocal in_worker
             if in_worker < self._ahead:
-                pending.append(pool.submit(_run_chunk, token, self._setup, self._work, arg, chunk))
+                worker.send("chunk", chunk)
+                pending.append(None)
                 in_worker += 1
             else:
                 if not local:
@@ -169,12 +286,16 @@ class ThreadWork(Generic[A, S, T, R]):
                 state = local[0]
                 pending.append([self._work(state, item) for item in chunk])
 
+        weight = self._weight
         try:
             chunk: list[T] = []
+            load = 0
             for item in items:
                 chunk.append(item)
-                if len(chunk) < self._chunk:
+                load += 1 if weight is None else weight(item)
+                if load < self._chunk:
                     continue
+                load = 0
                 while pending and (ready() or len(pending) >= 2 * self._ahead):
                     yield from pop()
                 place(chunk)
@@ -183,25 +304,19 @@ class ThreadWork(Generic[A, S, T, R]):
                 place(chunk)
             while pending:
                 yield from pop()
-        except BrokenProcessPool as exc:
-            raise WorkerFailed(
-                "the import's worker process stopped unexpectedly (out of memory?); nothing was stored, run the "
-                "import again"
-            ) from exc
         finally:
-            for entry in pending:
-                if not isinstance(entry, list):
-                    entry.cancel()
+            # answers still owed (an error, or the caller stopped early) are read and dropped, so that the next
+            # map() starts with none in the pipe
+            while in_worker and not worker.broken:
+                in_worker -= 1
+                with suppress(Exception):  # dropped: the error that ended the map is the one raised
+                    worker.receive()
 
     def close(self) -> None:
         global last_worker_peak_kib
-        if self._pool is not None:
-            try:
-                last_worker_peak_kib = self._pool.submit(_peak_rss_kib).result()
-            except (BrokenProcessPool, RuntimeError):
-                last_worker_peak_kib = None
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._worker is not None:
+            last_worker_peak_kib = self._worker.close()
+            self._worker = None
 
     def __enter__(self) -> ThreadWork[A, S, T, R]:
         return self

@@ -258,7 +258,7 @@ class NetnographyService(ImportService):
         n_threads = n_posts = n_findings = 0
         # the corpus is written once and not read back here: a small page cache keeps memory flat (issue 5: RSS)
         with (
-            ThreadWork(_thread_state, _thread_work, parallel) as work,
+            ThreadWork(_thread_state, _thread_work, parallel, weight=_post_count) as work,
             bulk_write(self.engine, IMPORT_CACHE_KIB) as conn,
         ):
             activity = structure_db.insert_activity(conn, activity_values, [])
@@ -373,6 +373,11 @@ def _thread_work(state: _ThreadState, thread: Thread) -> tuple[sources_db.NewSou
     found = _pseudonymise_posts(thread, hook)
     source = thread_source(thread, job.wp_id, None, job.user)
     return source, _in_source(found, thread, source), len(thread.posts), sum(len(rows) for rows in found)
+
+
+def _post_count(thread: Thread) -> int:
+    """A thread's weight when chunks of threads go to the worker process: its posts."""
+    return len(thread.posts)
 
 
 def _pseudonymise_posts(thread: Thread, hook: TextHook) -> list[list[dict[str, Any]]]:
