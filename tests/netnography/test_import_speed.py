@@ -256,6 +256,31 @@ def test_words_are_the_regex_words(text: str) -> None:
     assert stemming.words(text) == stemming.WORD_RE.findall(text.lower())
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["bilerne", "Bilen,", "(udviklerne)", "på", "AI", "AI-forordningen", "42", "går.", "—", "ſK"])
+        | st.text(alphabet=st.sampled_from(list("aæB_1.,-()'İ²")), min_size=1, max_size=6),
+        max_size=30,
+    ),
+    st.sampled_from([" ", "\n", "\t ", "\u00a0"]),
+)
+def test_index_columns_are_the_stems_of_the_words_also_when_the_piece_cache_is_emptied(
+    pieces: list[str], space: str
+) -> None:
+    text = space.join(pieces)
+    tokens = stemming.words(text)
+    stems = Stemmer.Stemmer("danish").stemWords(tokens)
+    saved = stemming._PIECE_CACHE_SIZE
+    try:
+        stemming._PIECE_CACHE_SIZE = 2  # emptied on almost every piece
+        expected = (" ".join(stems), " ".join(t for t, s in zip(tokens, stems, strict=True) if t != s))
+        assert stemming.index_columns(text) == expected
+        assert stemming.index_columns(text) == expected  # again, from the cache
+    finally:
+        stemming._PIECE_CACHE_SIZE = saved
+
+
 # --- profile links ----------------------------------------------------------------------------------------------------
 
 LINK_PIECES = [
@@ -313,6 +338,25 @@ def test_worker_returns_results_in_order_and_raises_its_errors() -> None:
         assert list(work.map(-3, items)) == [3 * i for i in items]
     with ThreadWork(abs, operator.floordiv, parallel=True, chunk=5) as work, pytest.raises(ZeroDivisionError):
         list(work.map(6, [3, 2, 1, 0, 1]))
+
+
+def test_a_map_after_an_error_or_an_early_stop_gets_its_own_results() -> None:
+    # answers still owed by the worker when a map ends early are dropped, not handed to the next map
+    items = list(range(1, 200))
+    with ThreadWork(abs, operator.floordiv, parallel=True, chunk=3, ahead=4) as work:
+        with pytest.raises(ZeroDivisionError):
+            list(work.map(7, [5, 4, 3, 2, 1, 0, *items]))
+        first = work.map(100, items)
+        assert [next(first) for _ in range(5)] == [100, 50, 33, 25, 20]
+        first.close()
+        assert list(work.map(-60, items)) == [60 // i for i in items]
+
+
+def test_chunks_are_weighed() -> None:
+    # one heavy item fills a chunk alone; the results are the same whatever the chunking
+    items = [1, 1, 50, 1, 1, 1, 99, 1] * 20
+    with ThreadWork(abs, operator.add, parallel=True, chunk=50, ahead=1, weight=int) as work:
+        assert list(work.map(-1, items)) == [i + 1 for i in items]
 
 
 def test_a_dying_worker_is_reported() -> None:

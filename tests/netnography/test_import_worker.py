@@ -67,3 +67,32 @@ def test_an_error_in_the_worker_stores_nothing(tmp_path: Path, monkeypatch: pyte
         assert conn.exec_driver_sql("SELECT count(*) FROM sources").scalar() == 0
         assert conn.exec_driver_sql("SELECT count(*) FROM activities").scalar() == 0
     project.close()
+
+
+def _index_settings(project: Project) -> dict[str, int]:
+    with project.engine.connect() as conn:
+        return dict(conn.exec_driver_sql("SELECT k, v FROM segments_fts_config WHERE k != 'version'").all())
+
+
+def test_the_index_keeps_its_settings_after_an_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the import indexes with larger FTS5 flushes and merges, and puts the index's own settings back
+    project = keyed_project(tmp_path)
+    project.unlock_keys(PASSPHRASE)
+    project.import_corpus(SE, "SWU", "Cykler", parallel=False)
+    assert _index_settings(project) == {"hashsize": 1 << 20, "automerge": 4}
+    with project.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO segments_fts(segments_fts, rank) VALUES ('automerge', 6)")
+    seen: list[dict[str, int]] = []
+
+    def work(state: Any, thread: Thread) -> Any:
+        if not seen:  # a reader during the import sees the committed settings, not the import's
+            seen.append(_index_settings(project))
+        return _REAL_WORK(state, thread)
+
+    monkeypatch.setattr(service, "_thread_work", work)
+    project.import_corpus(SE, "SWU", "Cykler igen", parallel=False)
+    assert seen == [{"hashsize": 1 << 20, "automerge": 6}]
+    assert _index_settings(project) == {"hashsize": 1 << 20, "automerge": 6}
+    with project.engine.connect() as conn:
+        conn.exec_driver_sql("INSERT INTO segments_fts(segments_fts, rank) VALUES ('integrity-check', 1)")
+    project.close()

@@ -22,6 +22,7 @@ from aia.netnography.parallel import ThreadWork, usable_cores
 from aia.netnography.query import Query, apply_filters, detect, read_dump, sample, steps
 from aia.privacy.imported import PseudonymContext, pseudonymise_post
 from aia.services.importing import ImportService
+from aia.store import fts5
 from aia.store import netnography as db
 from aia.store import pseudonymisation as pseudo_db
 from aia.store import sources as sources_db
@@ -260,6 +261,7 @@ class NetnographyService(ImportService):
         with (
             ThreadWork(_thread_state, _thread_work, parallel, weight=_post_count) as work,
             bulk_write(self.engine, IMPORT_CACHE_KIB) as conn,
+            fts5.bulk_indexing(conn),
         ):
             activity = structure_db.insert_activity(conn, activity_values, [])
             batch: list[sources_db.NewSource] = []

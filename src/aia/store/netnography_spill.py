@@ -22,6 +22,9 @@ from typing import Any
 #: default number of rows a reader keeps in memory before it spills to disk
 SPILL_AFTER = 20_000
 
+#: spilled rows written per statement
+_INSERT_BATCH = 1000
+
 Key = int | str
 Row = dict[str, Any]
 
@@ -40,6 +43,7 @@ class Grouper:
         self._dir: Path | None = None
         self._db: sqlite3.Connection | None = None
         self._indexed = False
+        self._pending: list[tuple[Key, int, bytes]] = []  # spilled rows not yet written (one statement per batch)
 
     @property
     def spilled(self) -> bool:
@@ -56,7 +60,14 @@ class Grouper:
                 self._spill()
             return
         self._seq += 1
-        self._db.execute("INSERT INTO r VALUES (?, ?, ?)", (key, self._seq, marshal.dumps(row)))
+        self._pending.append((key, self._seq, marshal.dumps(row)))
+        if len(self._pending) >= _INSERT_BATCH or self._indexed:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        assert self._db is not None
+        self._db.executemany("INSERT INTO r VALUES (?, ?, ?)", self._pending)
+        self._pending = []
 
     def _spill(self) -> None:
         self._dir = Path(tempfile.mkdtemp(prefix="aia-spill-", dir=self._parent))
@@ -80,6 +91,7 @@ class Grouper:
     def _ready(self) -> sqlite3.Connection:
         assert self._db is not None
         if not self._indexed:
+            self._write_pending()
             self._db.execute("COMMIT")
             self._db.execute("CREATE INDEX r_k ON r (k, seq)")
             self._indexed = True
@@ -114,6 +126,7 @@ class Grouper:
 
     def close(self) -> None:
         self._mem = {}
+        self._pending = []
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -80,14 +80,39 @@ def stem_words(tokens: list[str]) -> list[str]:
     return [_stems[t] if s is None else s for t, s in zip(tokens, stems, strict=True)]
 
 
+#: the two index columns' parts of each white-space separated piece of text seen (as written), shared by every call
+#: like the stems; emptied when it holds this many pieces
+_PIECE_CACHE_SIZE = 30_000
+_pieces: dict[str, tuple[str, str]] = {}
+
+
+def _piece_columns(piece: str) -> tuple[str, str]:
+    """The ``stem`` and ``plain`` parts of one white-space free piece of text (see :func:`index_columns`)."""
+    tokens = words(piece)
+    stems = stem_words(tokens)
+    found = " ".join(stems), " ".join(compress(tokens, map(ne, tokens, stems)))
+    if len(_pieces) >= _PIECE_CACHE_SIZE:
+        _pieces.clear()
+    _pieces[piece] = found
+    return found
+
+
 def index_columns(text: str) -> tuple[str, str]:
     """The two columns of the full-text index, tokenising once.
 
     ``stem`` holds the stem of every word (exact words and phrases are searched there). ``plain`` holds only
     the words that differ from their stem, as written: a prefix search looks in both, so ``bilern*`` still
     finds "bilerne" (stem "bil") while the index stays about a third smaller than with every word twice.
-    """
-    tokens = words(text)
-    stems = stem_words(tokens)
-    # the words that differ from their stem, selected in C (compress/map) rather than by a generator per word
-    return " ".join(stems), " ".join(compress(tokens, map(ne, tokens, stems)))
+
+    White space never belongs to a word, so the columns are the joined parts of the text's white-space separated
+    pieces; those repeat a lot ("og", "AI,"), and each piece's parts are computed once and cached."""
+    stems: list[str] = []
+    plain: list[str] = []
+    get = _pieces.get
+    for piece in text.split():
+        found = get(piece) or _piece_columns(piece)
+        if found[0]:
+            stems.append(found[0])
+        if found[1]:
+            plain.append(found[1])
+    return " ".join(stems), " ".join(plain)
