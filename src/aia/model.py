@@ -216,3 +216,14 @@ class Memo:
 
 
 MEMO_TARGETS = ("project", "track", "activity", "source", "code", "coding", "participant")
+
+
+@dataclass
+class NewSource:
+    """A source ready to be stored (``aia.store.sources.insert_sources``): its row values, its segment rows (with
+    ``stem``/``plain``), participants. Here rather than in the store so that code building sources in a worker
+    process need not import the database layer."""
+
+    values: dict[str, Any]
+    segment_rows: list[dict[str, Any]]
+    participant_ids: list[int] = field(default_factory=list)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from aia.clock import now
+from aia.model import NewSource as NewSource  # re-exported: the importers build them
 from aia.model import Segment, Source
 from aia.store import fts5
 from aia.store.rows import to
@@ -30,15 +30,6 @@ _SAME_FILES = sa.select(
 _MAX_SOURCE_ID = sa.select(sa.func.coalesce(sa.func.max(sources.c.id), 0))
 _MAX_SEGMENT_ID = sa.select(sa.func.coalesce(sa.func.max(segments.c.id), 0))
 _INSERT_SOURCE_PARTICIPANTS = source_participants.insert()
-
-
-@dataclass
-class NewSource:
-    """A source ready to be stored: its row values, its segment rows (with ``stem``/``plain``), participants."""
-
-    values: dict[str, Any]
-    segment_rows: list[dict[str, Any]]
-    participant_ids: list[int] = field(default_factory=list)
 
 
 def file_is_referenced(conn: sa.Connection, sha256: str) -> bool:

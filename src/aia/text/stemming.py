@@ -81,20 +81,27 @@ def stem_words(tokens: list[str]) -> list[str]:
 
 
 #: the two index columns' parts of each white-space separated piece of text seen (as written), shared by every call
-#: like the stems; emptied when it holds this many pieces
+#: like the stems; both emptied when they hold this many pieces
 _PIECE_CACHE_SIZE = 30_000
-_pieces: dict[str, tuple[str, str]] = {}
 
 
-def _piece_columns(piece: str) -> tuple[str, str]:
-    """The ``stem`` and ``plain`` parts of one white-space free piece of text (see :func:`index_columns`)."""
-    tokens = words(piece)
-    stems = stem_words(tokens)
-    found = " ".join(stems), " ".join(compress(tokens, map(ne, tokens, stems)))
-    if len(_pieces) >= _PIECE_CACHE_SIZE:
-        _pieces.clear()
-    _pieces[piece] = found
-    return found
+class _PieceParts(dict[str, str]):
+    """Piece -> its part of one index column; a piece not seen yet is worked out (for both columns) on lookup, so
+    that :func:`index_columns` looks pieces up with ``map`` in C rather than in a Python loop."""
+
+    def __missing__(self, piece: str) -> str:
+        tokens = words(piece)
+        stems = stem_words(tokens)
+        if len(_stem_parts) >= _PIECE_CACHE_SIZE:
+            _stem_parts.clear()
+            _plain_parts.clear()
+        _stem_parts[piece] = stem = " ".join(stems)
+        _plain_parts[piece] = " ".join(compress(tokens, map(ne, tokens, stems)))
+        return stem if self is _stem_parts else _plain_parts[piece]
+
+
+_stem_parts = _PieceParts()
+_plain_parts = _PieceParts()
 
 
 def index_columns(text: str) -> tuple[str, str]:
@@ -106,13 +113,8 @@ def index_columns(text: str) -> tuple[str, str]:
 
     White space never belongs to a word, so the columns are the joined parts of the text's white-space separated
     pieces; those repeat a lot ("og", "AI,"), and each piece's parts are computed once and cached."""
-    stems: list[str] = []
-    plain: list[str] = []
-    get = _pieces.get
-    for piece in text.split():
-        found = get(piece) or _piece_columns(piece)
-        if found[0]:
-            stems.append(found[0])
-        if found[1]:
-            plain.append(found[1])
-    return " ".join(stems), " ".join(plain)
+    pieces = text.split()
+    return (
+        " ".join(filter(None, map(_stem_parts.__getitem__, pieces))),
+        " ".join(filter(None, map(_plain_parts.__getitem__, pieces))),
+    )
