@@ -130,6 +130,7 @@ ThreadState = tuple[ThreadJob, Pseudonymiser, TextHook]
 
 
 def thread_state(job: ThreadJob) -> ThreadState:
+    """The state :func:`thread_work` needs, made once per import in each process that does the work."""
     return job, Pseudonymiser(job.secret, job.platform), text_hook(job.context)
 
 
