@@ -91,7 +91,7 @@ def test_moved_lookbehinds_match_exactly_the_same(text: str) -> None:
 @settings(max_examples=400, deadline=None)
 @given(texts)
 def test_prefilters_never_skip_a_text_the_regexes_would_match(text: str) -> None:
-    if detect._ANY_DIGIT.search(text) is None:
+    if not detect.has_digit(text):
         assert not OLD_CPR.search(text) and not OLD_IBAN.search(text) and not detect._PHONE_CANDIDATE.search(text)
     if not any(marker in text for marker in detect._URL_MARKERS):
         assert not detect._URL_RE.search(text) and not detect._BARE_PROFILE.search(text)
@@ -101,25 +101,46 @@ def test_prefilters_never_skip_a_text_the_regexes_would_match(text: str) -> None
         assert not detect._EMAIL_DOMAIN.search(text) and not detect._HANDLE_RE.search(text)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(texts, st.text(), st.text(alphabet="aø’–٣߀०１²¼ \ud800", max_size=20)))
+def test_has_digit_is_a_search_for_a_unicode_digit(text: str) -> None:
+    assert detect.has_digit(text) == (re.search(r"\d", text) is not None)
+
+
+class _EveryPiece(dict[str, bool]):
+    def __missing__(self, piece: str) -> bool:
+        return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_name_prefilter_never_skips_a_name(text: str) -> None:
+    fast = names.find_names(text)
+    with _reference_code():
+        assert names.find_names(text) == fast
+
+
 @contextmanager
 def _reference_code() -> Iterator[None]:
     """The detectors as they were: no prefilters, the original regexes, no cache of name classes."""
     saved = {
         (detect, "_CPR_RE"): detect._CPR_RE,
         (detect, "_IBAN_RE"): detect._IBAN_RE,
-        (detect, "_ANY_DIGIT"): detect._ANY_DIGIT,
+        (detect, "has_digit"): detect.has_digit,
         (detect, "_URL_MARKERS"): detect._URL_MARKERS,
         (detect, "_COMPANY_MARKERS"): detect._COMPANY_MARKERS,
         (names, "_TOKEN_RE"): names._TOKEN_RE,
         (names, "_classify_token"): names._classify_token,
+        (names, "_name_pieces"): names._name_pieces,
     }
     detect._CPR_RE = OLD_CPR
     detect._IBAN_RE = OLD_IBAN
-    detect._ANY_DIGIT = re.compile("")  # matches every text: never skips
+    detect.has_digit = lambda text: True  # never skips
     detect._URL_MARKERS = ("",)
     detect._COMPANY_MARKERS = ("",)
     names._TOKEN_RE = OLD_TOKEN
     names._classify_token = names._classify_uncached
+    names._name_pieces = _EveryPiece()  # every piece may hold a name: the full search always runs
     try:
         yield
     finally:

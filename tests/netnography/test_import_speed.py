@@ -329,37 +329,60 @@ def test_link_prefilter_still_replaces_links() -> None:
 
 def test_worker_returns_results_in_order_and_raises_its_errors() -> None:
     items = list(range(300))
-    with ThreadWork(abs, operator.mul, parallel=True, chunk=7, ahead=2) as work:
+    with ThreadWork(parallel=True, chunk=7, ahead=2) as work:
+        work.start()
         assert work.parallel
-        assert list(work.map(-3, items)) == [3 * i for i in items]
-        assert list(work.map(5, items[:10])) == [5 * i for i in items[:10]]  # a new map() sets up again
-    with ThreadWork(abs, operator.mul, parallel=False) as work:
+        assert list(work.map(abs, operator.mul, -3, items)) == [3 * i for i in items]
+        assert list(work.map(abs, operator.mul, 5, items[:10])) == [5 * i for i in items[:10]]  # set up again
+        assert list(work.map(abs, operator.sub, -1, items)) == [1 - i for i in items]  # other work, same worker
+    with ThreadWork(parallel=False) as work:
+        work.start()
         assert not work.parallel
-        assert list(work.map(-3, items)) == [3 * i for i in items]
-    with ThreadWork(abs, operator.floordiv, parallel=True, chunk=5) as work, pytest.raises(ZeroDivisionError):
-        list(work.map(6, [3, 2, 1, 0, 1]))
+        assert list(work.map(abs, operator.mul, -3, items)) == [3 * i for i in items]
+    with ThreadWork(parallel=True, chunk=5) as work, pytest.raises(ZeroDivisionError):
+        work.start()
+        list(work.map(abs, operator.floordiv, 6, [3, 2, 1, 0, 1]))
+
+
+def test_the_worker_starts_once_a_map_proves_large() -> None:
+    items = list(range(1, 400))
+    with ThreadWork(parallel=True, chunk=10) as work:
+        assert list(work.map(abs, operator.mul, 2, items[:30], start_after=50)) == [2 * i for i in items[:30]]
+        assert not work.parallel  # 30 items: done here, no worker started
+        results = work.map(abs, operator.mul, 2, items, start_after=50)
+        assert [next(results) for _ in range(50)] == [2 * i for i in items[:50]]
+        assert not work.parallel  # the first 50 items are done here
+        assert next(results) == 2 * items[50]
+        assert work.parallel  # then the worker started
+        assert list(results) == [2 * i for i in items[51:]]
+    with ThreadWork(parallel=False) as work:
+        assert list(work.map(abs, operator.mul, 2, items, start_after=0)) == [2 * i for i in items]
+        assert not work.parallel
 
 
 def test_a_map_after_an_error_or_an_early_stop_gets_its_own_results() -> None:
     # answers still owed by the worker when a map ends early are dropped, not handed to the next map
     items = list(range(1, 200))
-    with ThreadWork(abs, operator.floordiv, parallel=True, chunk=3, ahead=4) as work:
+    with ThreadWork(parallel=True, chunk=3, ahead=4) as work:
+        work.start()
         with pytest.raises(ZeroDivisionError):
-            list(work.map(7, [5, 4, 3, 2, 1, 0, *items]))
-        first = work.map(100, items)
+            list(work.map(abs, operator.floordiv, 7, [5, 4, 3, 2, 1, 0, *items]))
+        first = work.map(abs, operator.floordiv, 100, items)
         assert [next(first) for _ in range(5)] == [100, 50, 33, 25, 20]
         first.close()
-        assert list(work.map(-60, items)) == [60 // i for i in items]
+        assert list(work.map(abs, operator.floordiv, -60, items)) == [60 // i for i in items]
 
 
 def test_chunks_are_weighed() -> None:
     # one heavy item fills a chunk alone; the results are the same whatever the chunking
     items = [1, 1, 50, 1, 1, 1, 99, 1] * 20
-    with ThreadWork(abs, operator.add, parallel=True, chunk=50, ahead=1, weight=int) as work:
-        assert list(work.map(-1, items)) == [i + 1 for i in items]
+    with ThreadWork(parallel=True, chunk=50, ahead=1) as work:
+        work.start()
+        assert list(work.map(abs, operator.add, -1, items, weight=int)) == [i + 1 for i in items]
 
 
 def test_a_dying_worker_is_reported() -> None:
     # the worker calls os._exit(3) on its first item: the pool breaks, and the caller gets a clear error
-    with ThreadWork(copy.copy, operator.call, parallel=True, chunk=1) as work, pytest.raises(WorkerFailed):
-        list(work.map(os._exit, [3]))
+    with ThreadWork(parallel=True, chunk=1) as work, pytest.raises(WorkerFailed):
+        work.start()
+        list(work.map(copy.copy, operator.call, os._exit, [3]))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from nn_helpers import PASSPHRASE, SE, keyed_project
 
-from aia.netnography.model import Thread
+from aia.netnography.model import DumpError, Thread
 from aia.project import Project
 from aia.services import netnography as service
 
@@ -95,4 +95,22 @@ def test_the_index_keeps_its_settings_after_an_import(tmp_path: Path, monkeypatc
     assert _index_settings(project) == {"hashsize": 1 << 20, "automerge": 6}
     with project.engine.connect() as conn:
         conn.exec_driver_sql("INSERT INTO segments_fts(segments_fts, rank) VALUES ('integrity-check', 1)")
+    project.close()
+
+
+def test_a_dump_malformed_midway_stores_nothing_while_the_worker_converts(tmp_path: Path) -> None:
+    # the worker turns bodies into text while Posts.xml is read; the XML error midway still ends the import cleanly
+    folder = tmp_path / "site"
+    folder.mkdir()
+    posts = (SE / "Posts.xml").read_bytes()
+    (folder / "Posts.xml").write_bytes(posts[: len(posts) * 2 // 3])
+    project = keyed_project(tmp_path)
+    project.unlock_keys(PASSPHRASE)
+    with pytest.raises(DumpError, match=r"Posts\.xml is not well-formed XML at line \d+"):
+        project.import_corpus(folder, "SWU", "Halve cykler", parallel=True)
+    assert project.corpora() == []
+    with project.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sources").scalar() == 0
+    shared = project.import_corpus(SE, "SWU", "Hele cykler", parallel=True)  # the next import works
+    assert shared.corpus.threads > 100
     project.close()

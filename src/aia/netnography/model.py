@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -13,6 +13,8 @@ from aia.errors import AiaError
 
 #: progress of reading a dump: called now and then with the number of rows (posts, comments) read so far
 Tick = Callable[[int], None]
+#: turns HTML bodies into text, in order: ``map(html_to_text, bodies)``, or a worker process that works ahead
+Convert = Callable[[Iterable[str]], Iterable[str]]
 
 
 class DumpError(AiaError):

@@ -1,11 +1,13 @@
-"""Per-thread work of a netnography import, in order, in this process or in one worker process.
+"""CPU-bound work of a netnography import, in order, in this process or in one worker process.
 
 The per-thread work (author pseudonyms, the project's text pseudonymiser, thread text and search-index columns) is
-CPU-bound and independent from thread to thread, while the main process has its own work: reading and converting the
-dump and writing the sources. On a machine with two or more cores a large import therefore hands chunks of threads to
-ONE worker process ('spawn': a fresh interpreter, nothing inherited) and takes the results back in the original
-order; a small import (or a one-core machine) does the same work in this process. Both ways run the same two
-functions, so they store the same rows.
+CPU-bound and independent from thread to thread, while the main process has its own work: reading the dump and
+writing the sources. On a machine with two or more cores a large import therefore hands chunks of threads to ONE
+worker process ('spawn': a fresh interpreter, nothing inherited) and takes the results back in the original order;
+a small import (or a one-core machine) does the same work in this process. Both ways run the same functions, so
+they store the same rows. The same worker first converts a Stack Exchange dump's HTML bodies while the main
+process reads the XML (:func:`ThreadWork.map` runs one map after the other), so that it is not idle while the
+dump is read.
 
 The worker is fed through two pipes, not a process pool: a pool moves work to its worker and results back through
 helper threads of the caller, which wait for the caller's GIL at every hand-over, and the worker sat idle for a third
@@ -31,7 +33,7 @@ from contextlib import contextmanager, suppress
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from aia.errors import AiaError
 
@@ -111,7 +113,7 @@ def _send_all(conn: Connection, out: queue.SimpleQueue[bytes | None]) -> None:
 def _serve(requests: Connection, results: Connection) -> None:
     """The worker process: ``("setup", (setup, work, arg))`` starts a new map (``setup`` runs on its first chunk),
     ``("chunk", items)`` answers ``("ok", results)`` or ``("error", exception)``, ``("peak", None)`` answers the
-    peak RSS, ``("warm", work)`` only imports ``work``'s module, and ``("stop", None)`` or a closed pipe ends it."""
+    peak RSS, and ``("stop", None)`` or a closed pipe ends it."""
     out: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     writer = threading.Thread(target=_send_all, args=(results, out), daemon=True)
     writer.start()
@@ -126,8 +128,6 @@ def _serve(requests: Connection, results: Connection) -> None:
             break
         if kind == "stop":
             break
-        if kind == "warm":  # unpickling ``work`` imported its module
-            continue
         if kind == "setup":
             setup, work, arg = payload
             state.clear()
@@ -214,51 +214,79 @@ class _Worker:
         return peak
 
 
-class ThreadWork(Generic[A, S, T, R]):
+class ThreadWork:
     """Maps ``work(setup(arg), item)`` over items in order, in one worker process when ``parallel`` is true.
 
     ``setup`` and ``work`` must be module-level functions and ``arg`` picklable (they go to the worker once per
     :meth:`map`, where ``setup`` runs on the first chunk). A chunk holds ``chunk`` items, or items of that total
-    ``weight`` (e.g. posts, for threads of very different sizes). Create it early, so that the worker starts (and
-    imports the modules of ``work``) while the caller reads the dump, and close it (or use ``with``)."""
+    ``weight`` (e.g. posts, for threads of very different sizes). The worker starts with :meth:`start`, or in a
+    :meth:`map` once ``start_after`` items were done here (a small job never pays for a worker's start); one
+    ThreadWork runs one map after the other with the same worker. Close it (or use ``with``)."""
 
-    def __init__(
-        self,
-        setup: Callable[[A], S],
-        work: Callable[[S, T], R],
-        parallel: bool,
-        chunk: int = CHUNK,
-        ahead: int = AHEAD,
-        weight: Callable[[T], int] | None = None,
-    ) -> None:
-        self._setup = setup
-        self._work = work
+    def __init__(self, parallel: bool, chunk: int = CHUNK, ahead: int = AHEAD) -> None:
+        self._allowed = parallel
         self._chunk = chunk
-        self._weight = weight
         self._ahead = ahead
         self._worker: _Worker | None = None
-        if parallel:
-            self._worker = _Worker()
-            self._worker.send("warm", work)  # the worker imports work's module while the caller reads the dump
 
     @property
     def parallel(self) -> bool:
+        """Whether the worker runs."""
         return self._worker is not None
 
-    def map(self, arg: A, items: Iterable[T]) -> Iterator[R]:
+    def start(self) -> None:
+        """Start the worker (when ``parallel`` allows one and it has not started yet)."""
+        if self._allowed and self._worker is None:
+            self._worker = _Worker()
+
+    def map(
+        self,
+        setup: Callable[[A], S],
+        work: Callable[[S, T], R],
+        arg: A,
+        items: Iterable[T],
+        weight: Callable[[T], int] | None = None,
+        start_after: int | None = None,
+    ) -> Iterator[R]:
         """``work(setup(arg), item)`` for every item, in order.
 
         With a worker, chunks go to it while it has fewer than ``ahead`` waiting; otherwise this process does the
         next chunk itself instead of waiting (so both cores stay busy, also while the worker starts), up to
-        ``2 * ahead`` chunks held in all; results come out in the items' order."""
-        if self._worker is None:
-            state = self._setup(arg)
-            for item in items:
-                yield self._work(state, item)
-            return
-        worker = self._worker
-        worker.send("setup", (self._setup, self._work, arg))
+        ``2 * ahead`` chunks held in all; results come out in the items' order. ``start_after``: start the worker
+        (where allowed) once that many items were done here."""
+        rest = iter(items)
         local: list[S] = []  # this process's state, set up on first use
+        if self._worker is None and self._allowed and start_after is not None:
+            if start_after > 0:
+                local.append(setup(arg))
+                for done, item in enumerate(rest, start=1):
+                    yield work(local[0], item)
+                    if done >= start_after:
+                        break
+                else:
+                    return
+            self.start()
+        if self._worker is None:
+            if not local:
+                local.append(setup(arg))
+            state = local[0]
+            for item in rest:
+                yield work(state, item)
+            return
+        yield from self._map_shared(self._worker, setup, work, arg, rest, weight, local)
+
+    def _map_shared(
+        self,
+        worker: _Worker,
+        setup: Callable[[A], S],
+        work: Callable[[S, T], R],
+        arg: A,
+        items: Iterator[T],
+        weight: Callable[[T], int] | None,
+        local: list[S],
+    ) -> Iterator[R]:
+        """:meth:`map` with the worker: chunks to it, or done here while it has ``ahead`` waiting."""
+        worker.send("setup", (setup, work, arg))
         pending: deque[list[R] | None] = deque()  # None: the worker's answer, still to be received
         in_worker = 0
 
@@ -282,11 +310,10 @@ class ThreadWork(Generic[A, S, T, R]):
                 in_worker += 1
             else:
                 if not local:
-                    local.append(self._setup(arg))
+                    local.append(setup(arg))
                 state = local[0]
-                pending.append([self._work(state, item) for item in chunk])
+                pending.append([work(state, item) for item in chunk])
 
-        weight = self._weight
         try:
             chunk: list[T] = []
             load = 0
@@ -318,7 +345,7 @@ class ThreadWork(Generic[A, S, T, R]):
             last_worker_peak_kib = self._worker.close()
             self._worker = None
 
-    def __enter__(self) -> ThreadWork[A, S, T, R]:
+    def __enter__(self) -> ThreadWork:
         return self
 
     def __exit__(self, *exc: object) -> None:

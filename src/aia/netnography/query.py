@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aia.netnography.model import DumpError, Thread, Tick
+from aia.netnography.model import Convert, DumpError, Thread, Tick
 from aia.store.netnography_spill import SPILL_AFTER
 
 
@@ -174,21 +174,26 @@ def detect(path: Path) -> str:
 
 
 def read_dump(
-    path: Path, platform: str | None = None, spill_after: int = SPILL_AFTER, tick: Tick | None = None
+    path: Path,
+    platform: str | None = None,
+    spill_after: int = SPILL_AFTER,
+    tick: Tick | None = None,
+    convert: Convert | None = None,
 ) -> Iterator[Thread]:
     """The threads of a dump. Stack Exchange and Reddit dumps (the big ones) are grouped through a spill file beyond
-    ``spill_after`` rows; ``tick`` gets the number of rows read now and then."""
+    ``spill_after`` rows; ``tick`` gets the number of rows read now and then; ``convert`` turns a Stack Exchange
+    dump's HTML bodies into text (by default in this process)."""
     from aia.netnography.github import read_github
     from aia.netnography.hackernews import read_hackernews
     from aia.netnography.reddit import read_reddit
-    from aia.netnography.stackexchange import read_stackexchange
+    from aia.netnography.stackexchange import convert_here, read_stackexchange
 
     if not path.exists():
         raise DumpError(f"{path} does not exist; give the path of a dump file or folder.")
     kind = platform or detect(path)
     if kind == "stackexchange":
         folder = path.parent if path.is_file() and path.suffix.lower() == ".xml" else path
-        return read_stackexchange(folder, spill_after=spill_after, tick=tick)
+        return read_stackexchange(folder, spill_after=spill_after, tick=tick, convert=convert or convert_here)
     if kind == "reddit":
         return read_reddit(path, spill_after=spill_after, tick=tick)
     return {"hackernews": read_hackernews, "github": read_github}[kind](path)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -17,7 +18,7 @@ from typing import IO
 from lxml import etree
 
 from aia.netnography.html import html_to_text
-from aia.netnography.model import DumpError, Post, Thread, Tick, utc_from_iso
+from aia.netnography.model import Convert, DumpError, Post, Thread, Tick, utc_from_iso
 from aia.store.netnography_spill import SPILL_AFTER, Grouper
 
 
@@ -97,19 +98,45 @@ _POST_KEYS = (
 _COMMENT_KEYS = ("Id", "PostId", "Score", "Text", "CreationDate", "UserId", "UserDisplayName")
 
 
+def convert_here(bodies: Iterable[str]) -> Iterator[str]:
+    """:data:`Convert` in this process."""
+    return map(html_to_text, bodies)
+
+
 def _keep(row: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:
     return {k: row[k] for k in keys if k in row}
 
 
+def _with_text(rows: Iterator[dict[str, str]], convert: Convert) -> Iterator[dict[str, str]]:
+    """The rows with their ``Body`` turned into text by ``convert``; the rows it has read ahead wait in a queue
+    (as many as it holds at once: memory stays flat)."""
+    waiting: deque[dict[str, str]] = deque()
+
+    def bodies() -> Iterator[str]:
+        for row in rows:
+            waiting.append(row)
+            yield row.get("Body", "")
+
+    for text in convert(bodies()):
+        row = waiting.popleft()
+        row["Body"] = text
+        yield row
+
+
 def read_stackexchange(
-    dump: Path, site: str | None = None, spill_after: int = SPILL_AFTER, tick: Tick | None = None
+    dump: Path,
+    site: str | None = None,
+    spill_after: int = SPILL_AFTER,
+    tick: Tick | None = None,
+    convert: Convert = convert_here,
 ) -> Iterator[Thread]:
     """Threads of a Stack Exchange dump: question, then answers (accepted first, then by score, time), each answer
     followed by its comments; the question's comments come right after the question.
 
     Every file is read completely (and a malformed one refused) before the first thread comes out. Rows are grouped
     by thread in a :class:`Grouper`, which spills to a temporary file beyond ``spill_after`` rows; ``tick`` is
-    called with the number of rows read every 1000 rows."""
+    called with the number of rows read every 1000 rows. The posts' HTML bodies are turned into text by
+    ``convert`` as they are read (a worker process can do that while this one reads on)."""
     with (
         _opened(dump) as folder,
         Grouper(spill_after) as names,
@@ -133,14 +160,20 @@ def read_stackexchange(
                 for row in iter_rows(f, "Users.xml"):
                     if "DisplayName" in row and row.get("Id", "").lstrip("-").isdigit():
                         names.add(int(row["Id"]), {"n": row["DisplayName"]})
-        with posts_xml.open("rb") as f:
-            for row in iter_rows(f, "Posts.xml"):
+
+        def kept(rows: Iterator[dict[str, str]]) -> Iterator[dict[str, str]]:
+            """Questions and answers (an answer with its question's id), each row counted."""
+            for row in rows:
                 count()
                 kind = row.get("PostTypeId")
-                if kind == "1" and row.get("Id", "").isdigit():
-                    posts.add(int(row["Id"]), _keep(row, _POST_KEYS))
-                elif kind == "2" and row.get("ParentId", "").isdigit():
-                    posts.add(int(row["ParentId"]), _keep(row, _POST_KEYS))
+                if (kind == "1" and row.get("Id", "").isdigit()) or (
+                    kind == "2" and row.get("ParentId", "").isdigit()
+                ):
+                    yield _keep(row, _POST_KEYS)
+
+        with posts_xml.open("rb") as f:
+            for row in _with_text(kept(iter_rows(f, "Posts.xml")), convert):
+                posts.add(int(row["Id"] if row["PostTypeId"] == "1" else row["ParentId"]), row)
         comments_xml = folder / "Comments.xml"
         if comments_xml.is_file():
             with comments_xml.open("rb") as f:
@@ -219,7 +252,7 @@ def _thread(
             _author(q, "OwnerUserId", names),
             utc_from_iso(q.get("CreationDate")),
             _score(q),
-            html_to_text(q.get("Body", "")),
+            q.get("Body", ""),
             None,
             0,
             title=q.get("Title"),
@@ -238,7 +271,7 @@ def _thread(
                 _author(a, "OwnerUserId", names),
                 utc_from_iso(a.get("CreationDate")),
                 _score(a),
-                html_to_text(a.get("Body", "")),
+                a.get("Body", ""),
                 0,
                 1,
                 accepted=a["Id"] == accepted,

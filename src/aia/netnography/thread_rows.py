@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aia.model import NewSource, SegmentKind
+from aia.netnography.html import html_to_text
 from aia.netnography.model import Pseudonymiser, Thread
 from aia.privacy.imported import PseudonymContext, pseudonymise_post
 from aia.text.stemming import index_columns
@@ -142,6 +143,21 @@ def thread_work(state: ThreadState, thread: Thread) -> tuple[NewSource, list[dic
     found = _pseudonymise_posts(thread, hook)
     source = thread_source(thread, job.wp_id, None, job.user)
     return source, _in_source(found, thread, source), len(thread.posts), sum(len(rows) for rows in found)
+
+
+def no_state(_arg: object) -> None:
+    """The state of work that needs none."""
+    return None
+
+
+def body_text(_state: None, html: str) -> str:
+    """An HTML body's text: the worker's part while a Stack Exchange dump is read."""
+    return html_to_text(html)
+
+
+def html_weight(html: str) -> int:
+    """An HTML body's weight when chunks of bodies go to the worker process: one per KiB begun."""
+    return 1 + len(html) // 1024
 
 
 def post_count(thread: Thread) -> int:

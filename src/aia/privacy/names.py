@@ -103,8 +103,32 @@ def _classify_uncached(token: str) -> tuple[str, int]:
     return "", 0
 
 
+#: white-space separated pieces of text whose answer :class:`_NamePieces` keeps; emptied when it holds this many
+_PIECE_CACHE_SIZE = 30_000
+
+
+class _NamePieces(dict[str, bool]):
+    """Piece of text (white-space separated, as written) -> whether a token in it could start a name; worked out on
+    first lookup, so that :func:`find_names` looks a text's pieces up with ``map`` in C.
+
+    Tokens never hold white space, and the character before a piece is white space or nothing, so a piece has the
+    same tokens alone as inside its text: a text none of whose pieces has a name token has no name."""
+
+    def __missing__(self, piece: str) -> bool:
+        found = any(_classify_token(m.group())[0] for m in _TOKEN_RE.finditer(piece))
+        if len(self) >= _PIECE_CACHE_SIZE:
+            self.clear()
+        self[piece] = found
+        return found
+
+
+_name_pieces = _NamePieces()
+
+
 def find_names(text: str) -> list[Finding]:
     """Person-name candidates from the gazetteer; ambiguous ones have ``needs_review`` set."""
+    if not any(map(_name_pieces.__getitem__, text.split())):
+        return []  # fast path: most texts have no token that is a name
     _, _, ambiguous = gazetteer()
     tokens = [m.span() for m in _TOKEN_RE.finditer(text)]
     out: list[Finding] = []

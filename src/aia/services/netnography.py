@@ -20,7 +20,16 @@ from aia.model import ActivityKind
 from aia.netnography.model import Thread
 from aia.netnography.parallel import ThreadWork, usable_cores
 from aia.netnography.query import Query, apply_filters, detect, read_dump, sample, steps
-from aia.netnography.thread_rows import TextHook, ThreadJob, post_count, text_hook, thread_state
+from aia.netnography.thread_rows import (
+    TextHook,
+    ThreadJob,
+    body_text,
+    html_weight,
+    no_state,
+    post_count,
+    text_hook,
+    thread_state,
+)
 from aia.netnography.thread_rows import thread_work as _thread_work  # a module global: tests replace it
 from aia.services.importing import ImportService
 from aia.store import fts5
@@ -148,96 +157,107 @@ class NetnographyService(ImportService):
             state[0] = rows
             report()
 
-        raw = read_dump(path, spill_after=spill_after, tick=tick)
-        # the readers yield their first thread only once the whole dump is read (and checked), so a malformed
-        # dump fails here, before anything is written
-        first = next(raw, None)
-        opened = [first] if first is not None else []
-        threads: Iterator[Thread] = _counting(itertools.chain(opened, raw), state, report)
-        matched = _matched(apply_filters(threads, query, counts), state, report)
-        if sample_size is not None:
-            assert seed is not None
-            chosen: Iterable[Thread] = sample(matched, sample_size, seed, stratify)
-        else:
-            chosen = matched
-        job = ThreadJob(
-            secret if secret is not None else self._author_secret(),
-            platform,
-            self.pseudonym_context(),
-            wp.id,
-            self.user,
-        )
-        name_, size, sha = dump_fingerprint(path)
-        if parallel is None:
-            parallel = state[0] >= PARALLEL_ROWS and usable_cores() >= 2  # state[0]: the rows the reader read
-        activity_values = {
-            "wp_id": wp.id,
-            "kind": ActivityKind.NETNOGRAPHY_QUERY.value,
-            "title": name.strip()[:300],
-            "date": date.today().isoformat(),
-            "place": platform,
-            "researchers": [self.user],
-            "notes": json.dumps({"dump": name_, "query": query.as_dict()}, ensure_ascii=False),
-        }
-        ids: list[int] = []
-        n_threads = n_posts = n_findings = 0
-        # the corpus is written once and not read back here: a small page cache keeps memory flat (issue 5: RSS)
-        with (
-            ThreadWork(thread_state, _thread_work, parallel, weight=post_count) as work,
-            bulk_write(self.engine, IMPORT_CACHE_KIB) as conn,
-            fts5.bulk_indexing(conn),
-        ):
-            activity = structure_db.insert_activity(conn, activity_values, [])
-            batch: list[sources_db.NewSource] = []
-            batch_posts = 0
-            batch_findings: list[list[dict[str, Any]]] = []
-
-            def flush() -> None:
-                new_ids = sources_db.insert_sources(conn, batch)
-                ids.extend(new_ids)
-                review = [
-                    {**row, "source_id": source_id}
-                    for source_id, rows in zip(new_ids, batch_findings, strict=True)
-                    for row in rows
-                ]
-                if review:
-                    pseudo_db.insert_findings(conn, review)
-                batch.clear()
-                batch_findings.clear()
-
-            for source, source_findings, posts, found in work.map(job, chosen):
-                source.values["activity_id"] = activity.id
-                batch.append(source)
-                batch_findings.append(source_findings)
-                n_threads += 1
-                n_posts += posts
-                n_findings += found
-                batch_posts += posts
-                if batch_posts >= WRITE_BATCH:
-                    flush()
-                    batch_posts = 0
-            flush()
-            counts["sampled"] = n_threads
-            corpus_id = db.insert_corpus(
-                conn,
-                {
-                    "activity_id": activity.id,
-                    "name": name.strip()[:300],
-                    "platform": platform,
-                    "dump_name": name_,
-                    "dump_size": size,
-                    "dump_sha256": sha,
-                    "query": query.as_dict(),
-                    "counts": counts,
-                    "sample_size": sample_size,
-                    "seed": seed,
-                    "stratify": stratify,
-                    "threads": n_threads,
-                    "posts": n_posts,
-                    "created_by": self.user,
-                },
+        # one worker process where that pays (parallel: None decides by the dump's size), see aia.netnography.parallel
+        with ThreadWork(parallel if parallel is not None else usable_cores() >= 2) as work:
+            if parallel:
+                work.start()
+            # Stack Exchange bodies are converted by the worker while this process reads on (once the dump proves large)
+            raw = read_dump(
+                path,
+                spill_after=spill_after,
+                tick=tick,
+                convert=lambda bodies: work.map(no_state, body_text, None, bodies, html_weight, PARALLEL_ROWS),
             )
-            corpus = db.get_corpus(conn, corpus_id)
+            # the readers yield their first thread only once the whole dump is read (and checked), so a malformed
+            # dump fails here, before anything is written
+            first = next(raw, None)
+            opened = [first] if first is not None else []
+            threads: Iterator[Thread] = _counting(itertools.chain(opened, raw), state, report)
+            matched = _matched(apply_filters(threads, query, counts), state, report)
+            if sample_size is not None:
+                assert seed is not None
+                chosen: Iterable[Thread] = sample(matched, sample_size, seed, stratify)
+            else:
+                chosen = matched
+            job = ThreadJob(
+                secret if secret is not None else self._author_secret(),
+                platform,
+                self.pseudonym_context(),
+                wp.id,
+                self.user,
+            )
+            name_, size, sha = dump_fingerprint(path)
+            if parallel is None and state[0] >= PARALLEL_ROWS:  # state[0]: the rows the reader read
+                work.start()
+            activity_values = {
+                "wp_id": wp.id,
+                "kind": ActivityKind.NETNOGRAPHY_QUERY.value,
+                "title": name.strip()[:300],
+                "date": date.today().isoformat(),
+                "place": platform,
+                "researchers": [self.user],
+                "notes": json.dumps({"dump": name_, "query": query.as_dict()}, ensure_ascii=False),
+            }
+            ids: list[int] = []
+            n_threads = n_posts = n_findings = 0
+            # the corpus is written once and not read back here: a small page cache keeps memory flat (issue 5: RSS)
+            with (
+                bulk_write(self.engine, IMPORT_CACHE_KIB) as conn,
+                fts5.bulk_indexing(conn),
+            ):
+                activity = structure_db.insert_activity(conn, activity_values, [])
+                batch: list[sources_db.NewSource] = []
+                batch_posts = 0
+                batch_findings: list[list[dict[str, Any]]] = []
+
+                def flush() -> None:
+                    new_ids = sources_db.insert_sources(conn, batch)
+                    ids.extend(new_ids)
+                    review = [
+                        {**row, "source_id": source_id}
+                        for source_id, rows in zip(new_ids, batch_findings, strict=True)
+                        for row in rows
+                    ]
+                    if review:
+                        pseudo_db.insert_findings(conn, review)
+                    batch.clear()
+                    batch_findings.clear()
+
+                for source, source_findings, posts, found in work.map(
+                    thread_state, _thread_work, job, chosen, post_count
+                ):
+                    source.values["activity_id"] = activity.id
+                    batch.append(source)
+                    batch_findings.append(source_findings)
+                    n_threads += 1
+                    n_posts += posts
+                    n_findings += found
+                    batch_posts += posts
+                    if batch_posts >= WRITE_BATCH:
+                        flush()
+                        batch_posts = 0
+                flush()
+                counts["sampled"] = n_threads
+                corpus_id = db.insert_corpus(
+                    conn,
+                    {
+                        "activity_id": activity.id,
+                        "name": name.strip()[:300],
+                        "platform": platform,
+                        "dump_name": name_,
+                        "dump_size": size,
+                        "dump_sha256": sha,
+                        "query": query.as_dict(),
+                        "counts": counts,
+                        "sample_size": sample_size,
+                        "seed": seed,
+                        "stratify": stratify,
+                        "threads": n_threads,
+                        "posts": n_posts,
+                        "created_by": self.user,
+                    },
+                )
+                corpus = db.get_corpus(conn, corpus_id)
         assert corpus is not None
         return CorpusResult(corpus, ids, n_findings)
 
