@@ -14,6 +14,7 @@ import copy
 import json
 import operator
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -386,3 +387,43 @@ def test_a_dying_worker_is_reported() -> None:
     with ThreadWork(parallel=True, chunk=1) as work, pytest.raises(WorkerFailed):
         work.start()
         list(work.map(copy.copy, operator.call, os._exit, [3]))
+
+
+NAME_ALPHABET = "abæøå ÆØ_-.'"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=NAME_ALPHABET, min_size=3, max_size=8), min_size=1, max_size=40),
+    st.lists(st.integers(min_value=0, max_value=60), max_size=30),
+    st.lists(st.sampled_from([" ", "", "x", "æ", ", ", "-", "\n", "@", "_"]), min_size=30, max_size=30),
+)
+def test_the_trie_of_a_threads_names_matches_like_the_longest_first_alternation(
+    names: list[str], picks: list[int], glue: list[str]
+) -> None:
+    # texts made of the names (and pieces of them) glued with word and non-word characters
+    long_names = list(dict.fromkeys(names))
+    pieces = [*long_names, *(n[1:] for n in long_names), *(n + n[:2] for n in long_names)]
+    text = "".join(pieces[i % len(pieces)] + glue[k] for k, i in enumerate(picks))
+    alternation = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(long_names, key=len, reverse=True)) + r")(?!\w)"
+    )
+    trie = model._names_regex(long_names)
+    assert [m.span(1) for m in trie.finditer(text)] == [m.span(1) for m in alternation.finditer(text)]
+
+
+def test_a_thread_of_many_authors_is_pseudonymised_as_one_of_few() -> None:
+    authors = [f"Forfatter {chr(0x41 + i % 26)}{i}" for i in range(60)]
+    posts = [
+        model.Post(str(i), "comment", a, None, None, f"Tak {authors[(i + 1) % 60]}, og hej {authors[i - 1]}!", 0, 1)
+        for i, a in enumerate(authors)
+    ]
+    many = model.Pseudonymiser(b"hemmelig", "reddit").apply(model.Thread("reddit", "t", copy.deepcopy(posts)))
+    saved = model._MANY_NAMES
+    try:
+        model._MANY_NAMES = 10_000  # every thread has few authors: each name is looked for in each text
+        few = model.Pseudonymiser(b"hemmelig", "reddit").apply(model.Thread("reddit", "t", copy.deepcopy(posts)))
+    finally:
+        model._MANY_NAMES = saved
+    assert [p.text for p in many.posts] == [p.text for p in few.posts]
+    assert not any("Forfatter" in p.text for p in many.posts)

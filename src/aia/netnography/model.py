@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from aia.errors import AiaError
 
@@ -122,6 +123,9 @@ _MENTION = re.compile(r"(?<![\w@])@(\w[\w.-]{0,38}\w|\w)")
 _ODD_CASE = ("\u0131", "\u017f", "\u0130")
 #: pseudonyms kept in memory before the cache is emptied (memory stays flat on dumps with millions of authors)
 _CACHE = 100_000
+#: a thread with more authors than this finds their names in its texts with one regex built for the thread (a trie:
+#: one pass over each text) instead of looking for every name in every text (posts x authors: slow for big threads)
+_MANY_NAMES = 24
 
 
 class Pseudonymiser:
@@ -156,8 +160,9 @@ class Pseudonymiser:
         """Replace mentions, profile links and the given display ``names`` inside a text by their pseudonyms."""
         return self._text(text, names or [], [n for n in dict.fromkeys(names or ()) if len(n) >= 3])
 
-    def _text(self, text: str, names: list[str], long_names: list[str]) -> str:
-        """:meth:`text`, with the names of three or more characters (the ones replaced as words) given once."""
+    def _text(self, text: str, names: list[str], long_names: list[str], names_re: re.Pattern[str] | None = None) -> str:
+        """:meth:`text`, with the names of three or more characters (the ones replaced as words) given once, and
+        for a thread of many authors their regex (:func:`_names_regex`)."""
         if "/" in text:
             # each link pattern needs its literal: test that on the lower-cased text before running the (slow,
             # case-insensitive) regex; unless the text has one of the few characters that match an ASCII letter
@@ -177,6 +182,8 @@ class Pseudonymiser:
         if "@" in text:
             folded = {_fold(n): n for n in names}
             text = _MENTION.sub(lambda m: "@" + str(self.author(_addressee(m.group(1), folded))), text)
+        if names_re is not None:
+            return names_re.sub(lambda m: str(self.author(m.group(1))), text)
         # longest first (names of one length cannot both match at one place, so their order does not matter)
         present = sorted([n for n in long_names if n in text], key=len, reverse=True)
         if present:
@@ -196,11 +203,34 @@ class Pseudonymiser:
         for post in thread.posts:
             post.author = self.author(post.author)
         long_names = [n for n in names if len(n) >= 3]
+        many = len(long_names) > _MANY_NAMES and max(map(len, long_names)) <= 200  # (the trie nests per character)
+        names_re = _names_regex(long_names) if many else None
         for post in thread.posts:
-            post.text = self._text(post.text, names, long_names)
+            post.text = self._text(post.text, names, long_names, names_re)
             if post.title:
-                post.title = self._text(post.title, names, long_names)
+                post.title = self._text(post.title, names, long_names, names_re)
         return thread
+
+
+def _names_regex(names: list[str]) -> re.Pattern[str]:
+    """The names as whole words, the longest that fits at a place winning: what an alternation of the names sorted
+    longest first matches, written as a character trie so that a text is scanned once, not once per name."""
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # a name that ends here and goes on in longer names: the longer ones are tried first (greedy)
+        return "(?:" + body + ")?" if "" in node else body
+
+    return re.compile(r"(?<!\w)(" + emit(trie) + r")(?!\w)")
 
 
 def _fold(name: str) -> str:

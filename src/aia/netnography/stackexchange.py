@@ -166,9 +166,7 @@ def read_stackexchange(
             for row in rows:
                 count()
                 kind = row.get("PostTypeId")
-                if (kind == "1" and row.get("Id", "").isdigit()) or (
-                    kind == "2" and row.get("ParentId", "").isdigit()
-                ):
+                if (kind == "1" and row.get("Id", "").isdigit()) or (kind == "2" and row.get("ParentId", "").isdigit()):
                     yield _keep(row, _POST_KEYS)
 
         with posts_xml.open("rb") as f:
