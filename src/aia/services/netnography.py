@@ -44,7 +44,7 @@ from aia.store.netnography_spill import SPILL_AFTER
 #: progress callback: (rows read from the dump, threads read, threads matched)
 Progress = Callable[[int, int, int], None]
 #: posts stored per insert statement batch (all batches are in the one write transaction)
-WRITE_BATCH = 1000
+WRITE_BATCH = 250
 #: the page cache (KiB) of the import's write connection (instead of the usual 64 MiB)
 IMPORT_CACHE_KIB = 16_384
 #: dumps of at least this many rows share the per-thread work with a worker process (see aia.netnography.parallel)
