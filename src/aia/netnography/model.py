@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from aia.errors import AiaError
+from aia.privacy.pseudonymise import trie_regex
 
 #: progress of reading a dump: called now and then with the number of rows (posts, comments) read so far
 Tick = Callable[[int], None]
@@ -215,22 +215,7 @@ class Pseudonymiser:
 def _names_regex(names: list[str]) -> re.Pattern[str]:
     """The names as whole words, the longest that fits at a place winning: what an alternation of the names sorted
     longest first matches, written as a character trie so that a text is scanned once, not once per name."""
-    trie: dict[str, Any] = {}
-    for name in names:
-        node = trie
-        for ch in name:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        # a name that ends here and goes on in longer names: the longer ones are tried first (greedy)
-        return "(?:" + body + ")?" if "" in node else body
-
-    return re.compile(r"(?<!\w)(" + emit(trie) + r")(?!\w)")
+    return re.compile(r"(?<!\w)(" + trie_regex(names, space=" ") + r")(?!\w)")
 
 
 def _fold(name: str) -> str:

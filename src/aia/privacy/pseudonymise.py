@@ -132,8 +132,10 @@ class _Node(dict[str, "_Node"]):
     """A character trie node; the key ``""`` marks the end of a word."""
 
 
-def _trie_regex(words: Iterable[str]) -> str:
-    """One regex alternation for all words, as a trie so that matching does not try every word in turn."""
+def trie_regex(words: Iterable[str], space: str = r"\s+") -> str:
+    """One regex alternation for all words, as a trie so that matching does not try every word in turn; where one
+    word ends and others go on, the longer ones are tried first (what an alternation sorted longest first does). A
+    space in a word matches ``space`` (by default any run of white space)."""
     trie = _Node()
     for word in words:
         node = trie
@@ -145,7 +147,7 @@ def _trie_regex(words: Iterable[str]) -> str:
         ends = "" in node
         branches = []
         for ch in sorted(k for k in node if k):
-            atom = r"\s+" if ch == " " else re.escape(ch)
+            atom = space if ch == " " else re.escape(ch)
             branches.append(atom + emit(node[ch]))
         if not branches:
             return ""
@@ -197,7 +199,7 @@ def compile_known(known: Iterable[Known]) -> KnownIndex:
     names = {k: _Entry(frozenset(c), kind, single) for k, (c, kind, single) in collected.items()}
     regex = None
     if names:
-        body = _trie_regex(sorted(names))
+        body = trie_regex(sorted(names))
         regex = re.compile(r"(?<![\w@])(" + body + r")(?=(?:s|'s?|’s?)?(?![\w@]))", re.IGNORECASE)
     return KnownIndex(regex, names, emails, phones, cprs, hosts)
 
