@@ -166,7 +166,9 @@ class NetnographyService(ImportService):
                 path,
                 spill_after=spill_after,
                 tick=tick,
-                convert=lambda bodies: work.map(no_state, body_text, None, bodies, html_weight, PARALLEL_ROWS),
+                convert=lambda bodies: work.map(
+                    no_state, body_text, None, bodies, weight=html_weight, start_after=PARALLEL_ROWS
+                ),
             )
             # the readers yield their first thread only once the whole dump is read (and checked), so a malformed
             # dump fails here, before anything is written
